@@ -23,7 +23,7 @@ func newRootCommand() *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newSimCommand())
+	root.AddCommand(newManagerCommand(), newSimCommand())
 	return root
 }
 
