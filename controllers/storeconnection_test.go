@@ -125,4 +125,3 @@ var _ = Describe("StoreConnection", func() {
 		}).Should(Succeed())
 	})
 })
-

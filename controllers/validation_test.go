@@ -44,7 +44,10 @@ var _ = Describe("Schema validation by the API server", func() {
 			func(c *v1alpha1.StoreConnection) { c.Spec.URL = "https://shop.acme.example/store" },
 			"spec.url"),
 		Entry("plain http without allowInsecureHTTP", func(c *v1alpha1.StoreConnection) { c.Spec.URL = "http://shop.acme.example" },
-			func(c *v1alpha1.StoreConnection) { c.Spec.URL = "http://shop.acme.example"; c.Spec.AllowInsecureHTTP = true },
+			func(c *v1alpha1.StoreConnection) {
+				c.Spec.URL = "http://shop.acme.example"
+				c.Spec.AllowInsecureHTTP = true
+			},
 			"url must use https:// unless allowInsecureHTTP is true"),
 		Entry("webhooks on an ERP connection", func(c *v1alpha1.StoreConnection) {
 			c.Spec.System = v1alpha1.SystemERPNext
