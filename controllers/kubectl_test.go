@@ -1,11 +1,17 @@
 package controllers_test
 
 import (
+	"context"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/retailsync/retailsync/internal/testenv"
 )
@@ -52,5 +58,20 @@ var _ = Describe("kubectl", func() {
 		Expect(err).NotTo(HaveOccurred(), out)
 		Expect(strings.Fields(out)).To(ConsistOf(
 			"storeconnection.retailsync.io/shop", "mappingset.retailsync.io/acme", "syncflow.retailsync.io/orders"))
+	})
+
+	It("renders the install (config/default) into objects the API server accepts", func() {
+		out, err := kubectl("kustomize", filepath.Join(testenv.RepoRoot(), "config", "default"))
+		Expect(err).NotTo(HaveOccurred(), out)
+		manifest := filepath.Join(GinkgoT().TempDir(), "install.yaml")
+		Expect(os.WriteFile(manifest, []byte(out), 0o600)).To(Succeed())
+		// Server-side dry run: every object is validated and defaulted by the real API server. A dry
+		// run cannot create the namespace the others go into, so that one is created for real.
+		ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "retailsync-system"}}
+		Expect(client.IgnoreAlreadyExists(k8s.Create(context.Background(), ns))).To(Succeed())
+		out, err = kubectl("apply", "--server-side", "--dry-run=server", "--force-conflicts", "-f", manifest)
+		Expect(err).NotTo(HaveOccurred(), out)
+		Expect(out).To(ContainSubstring("deployment.apps/retailsync-controller-manager serverside-applied (server dry run)"))
+		Expect(out).To(ContainSubstring("clusterrole.rbac.authorization.k8s.io/retailsync-manager-role serverside-applied"))
 	})
 })
