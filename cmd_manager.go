@@ -15,6 +15,10 @@ import (
 	"github.com/retailsync/retailsync/internal/operator"
 )
 
+// defaultWorkerImage is the image built from this source; releases set it at build time with
+// -ldflags "-X main.defaultWorkerImage=...".
+var defaultWorkerImage = "ghcr.io/retailsync/retailsync:dev"
+
 // newManagerCommand runs the operator: the StoreConnection, MappingSet and SyncFlow reconcilers.
 func newManagerCommand() *cobra.Command {
 	var (
@@ -67,6 +71,7 @@ func newManagerCommand() *cobra.Command {
 	fs.StringVar(&opts.HealthProbeBindAddress, "health-probe-bind-address", ":8081", "Address the /healthz and /readyz probes bind to.")
 	fs.BoolVar(&opts.LeaderElection, "leader-elect", false, "Elect one active manager among replicas.")
 	fs.StringVar(&opts.LeaderElectionNamespace, "leader-election-namespace", "", "Namespace of the leader election Lease (defaults to the pod's).")
+	fs.StringVar(&opts.WorkerImage, "worker-image", defaultWorkerImage, "Image of the worker Deployments; the operator's own image.")
 	fs.StringVar(&opts.WatchNamespace, "watch-namespace", "", "Only watch this namespace (one tenant per install); defaults to $WATCH_NAMESPACE, empty for all.")
 	goFlags := flag.NewFlagSet("zap", flag.ContinueOnError)
 	zapOpts.BindFlags(goFlags)

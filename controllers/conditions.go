@@ -25,7 +25,6 @@ const (
 	ReasonInvalidFlowDirection = "InvalidFlowDirection"
 	ReasonInvalidMapping       = "InvalidMapping"
 	ReasonSuspended            = "Suspended"
-	ReasonWorkerNotDeployed    = "WorkerNotDeployed"
 	ReasonDependencyNotReady   = "DependencyNotReady"
 )
 

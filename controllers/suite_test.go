@@ -61,6 +61,7 @@ var _ = BeforeSuite(func() {
 		HealthProbeBindAddress: "0",
 		Probers:                fakeProbers(),
 		ValidateMappingSet:     validateMappingSet,
+		WorkerImage:            workerImage,
 	})
 	Expect(err).NotTo(HaveOccurred())
 	go func() {
@@ -124,7 +125,8 @@ func statusOf(g Gomega, obj client.Object, condType string) metav1.ConditionStat
 }
 
 const (
-	timeout  = 30 * time.Second
+	workerImage = "registry.example/retailsync:test"
+	timeout     = 30 * time.Second
 	interval = 100 * time.Millisecond
 )
 

@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
+	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
@@ -26,6 +28,10 @@ import (
 type SyncFlowReconciler struct {
 	client.Client
 	Recorder recorder.EventRecorder
+	// WorkerImage is the image of worker Deployments: the operator's own image.
+	WorkerImage string
+	// Now is the clock, replaceable in tests.
+	Now func() time.Time
 }
 
 // syncFlowScope carries what one reconcile has read.
@@ -38,6 +44,8 @@ type syncFlowScope struct {
 	// blocked is set by a step that found the flow cannot go further this time; the steps after it
 	// are skipped and summarize keeps the reason that step recorded.
 	blocked bool
+	// requeueAfter is when the flow's health must be judged again even if nothing changes.
+	requeueAfter time.Duration
 }
 
 // syncFlowStep is one named sub-step of a SyncFlow reconcile, in the order they run.
@@ -47,7 +55,7 @@ type syncFlowStep func(context.Context, *syncFlowScope) error
 // +kubebuilder:rbac:groups=retailsync.io,resources=syncflows/status,verbs=get;update;patch
 // +kubebuilder:rbac:groups=retailsync.io,resources=mappingsets,verbs=get;list;watch
 
-// Reconcile runs resolve references -> check direction -> suspend -> worker, then summarizes Ready.
+// Reconcile runs resolve references -> check direction -> worker -> health, then summarizes.
 func (r *SyncFlowReconciler) Reconcile(ctx context.Context, req ctrl.Request) (result ctrl.Result, retErr error) {
 	flow := &v1alpha1.SyncFlow{}
 	if err := r.Get(ctx, req.NamespacedName, flow); err != nil {
@@ -62,13 +70,16 @@ func (r *SyncFlowReconciler) Reconcile(ctx context.Context, req ctrl.Request) (r
 		if err := patch.Patch(ctx, r.Client, flow); err != nil {
 			retErr = errors.Join(retErr, err)
 		}
+		if retErr == nil {
+			result.RequeueAfter = scope.requeueAfter
+		}
 	}()
 
 	for _, step := range []syncFlowStep{
 		r.reconcileReferences,
 		r.reconcileDirection,
-		r.reconcileSuspend,
 		r.reconcileWorker,
+		r.reconcileHealth,
 	} {
 		if err := step(ctx, scope); err != nil {
 			return ctrl.Result{}, err
@@ -147,25 +158,6 @@ func (r *SyncFlowReconciler) reconcileDirection(_ context.Context, s *syncFlowSc
 	return nil
 }
 
-// reconcileSuspend honours spec.suspend.
-func (r *SyncFlowReconciler) reconcileSuspend(_ context.Context, s *syncFlowScope) error {
-	if !s.flow.Spec.Suspend {
-		s.conds.remove(v1alpha1.ConditionSuspended)
-		return nil
-	}
-	s.conds.True(v1alpha1.ConditionSuspended, ReasonSuspended, "spec.suspend is true: no changes are synced until it is false")
-	s.block(ReasonSuspended, "The flow is suspended (spec.suspend is true)")
-	return nil
-}
-
-// reconcileWorker will ensure and supervise the flow's worker. Until the operator deploys workers,
-// the truthful status of a well-configured flow is that nothing moves its data yet.
-func (r *SyncFlowReconciler) reconcileWorker(_ context.Context, s *syncFlowScope) error {
-	s.block(ReasonWorkerNotDeployed, fmt.Sprintf("References resolved (source %s, target %s, mapping %s); no worker runs this flow yet",
-		s.source.Name, s.target.Name, s.mappingSet.Name))
-	return nil
-}
-
 // block stops the reconcile at the current step with Ready=False for the reason.
 func (s *syncFlowScope) block(reason, message string) {
 	s.blocked = true
@@ -216,8 +208,9 @@ func readyMessage(conds []metav1.Condition) string {
 // SetupWithManager watches SyncFlows and the StoreConnections and MappingSets they reference.
 func (r *SyncFlowReconciler) SetupWithManager(mgr ctrl.Manager) error {
 	return ctrl.NewControllerManagedBy(mgr).
-		For(&v1alpha1.SyncFlow{}, builder.WithPredicates(predicate.Or(
-			predicate.GenerationChangedPredicate{}, predicate.AnnotationChangedPredicate{}))).
+		For(&v1alpha1.SyncFlow{}, builder.WithPredicates(predicate.Or[client.Object](
+			predicate.GenerationChangedPredicate{}, predicate.AnnotationChangedPredicate{}, workerReportChanged(r.now)))).
+		Owns(&appsv1.Deployment{}).
 		Watches(&v1alpha1.StoreConnection{}, handler.EnqueueRequestsFromMapFunc(r.flowsFor(IndexConnectionRef))).
 		Watches(&v1alpha1.MappingSet{}, handler.EnqueueRequestsFromMapFunc(r.flowsFor(IndexMappingSetRef))).
 		Named("syncflow").

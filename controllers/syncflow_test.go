@@ -43,7 +43,8 @@ var _ = Describe("SyncFlow", func() {
 		expectFlowReady(flow, metav1.ConditionFalse, "MappingSetNotFound", `MappingSet "acme"`)
 
 		create(mappingSet(ns, "acme"))
-		expectFlowReady(flow, metav1.ConditionFalse, "WorkerNotDeployed", "source shop, target erp, mapping acme")
+		// Everything resolves; no kubelet runs pods here, so the worker never becomes available.
+		expectFlowReady(flow, metav1.ConditionFalse, "WorkerUnavailable", `Deployment "orders-worker" has 0 of 1 replicas ready`)
 		Expect(flow.Status.Conditions).NotTo(ContainElement(HaveField("Type", v1alpha1.ConditionStalled)))
 	})
 
@@ -59,7 +60,7 @@ var _ = Describe("SyncFlow", func() {
 
 		flow.Spec.Suspend = false
 		Expect(k8s.Update(ctx, flow)).To(Succeed())
-		expectFlowReady(flow, metav1.ConditionFalse, "WorkerNotDeployed")
+		expectFlowReady(flow, metav1.ConditionFalse, "WorkerUnavailable")
 		Expect(cond(Default, flow, v1alpha1.ConditionSuspended)).To(BeNil())
 	})
 
@@ -81,7 +82,7 @@ var _ = Describe("SyncFlow", func() {
 			erpSecret(ns, "erp-api"), erpConnection(ns, "erp", "erp-api"), mappingSet(ns, "acme"))
 		flow := ordersFlow(ns, "orders", "shop", "erp", "acme")
 		create(flow)
-		expectFlowReady(flow, metav1.ConditionFalse, "WorkerNotDeployed")
+		expectFlowReady(flow, metav1.ConditionFalse, "WorkerUnavailable")
 
 		Expect(k8s.Delete(ctx, s)).To(Succeed())
 		expectFlowReady(flow, metav1.ConditionFalse, "StoreConnectionNotReady", `Secret "shop-api"`)

@@ -356,6 +356,11 @@ type SyncFlowStatus struct {
 	// +listType=atomic
 	// +optional
 	DeadLetterSummary []DeadLetterReasonSummary `json:"deadLetterSummary,omitempty"`
+	// FailurePercent is the share of attempts that failed over the worker's recent window (five minutes).
+	// +kubebuilder:validation:Minimum=0
+	// +kubebuilder:validation:Maximum=100
+	// +optional
+	FailurePercent *int32 `json:"failurePercent,omitempty"`
 	// LastFailure is the most recent failed attempt.
 	// +optional
 	LastFailure *FailureRecord `json:"lastFailure,omitempty"`

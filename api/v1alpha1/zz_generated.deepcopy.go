@@ -716,6 +716,11 @@ func (in *SyncFlowStatus) DeepCopyInto(out *SyncFlowStatus) {
 			(*in)[i].DeepCopyInto(&(*out)[i])
 		}
 	}
+	if in.FailurePercent != nil {
+		in, out := &in.FailurePercent, &out.FailurePercent
+		*out = new(int32)
+		**out = **in
+	}
 	if in.LastFailure != nil {
 		in, out := &in.LastFailure, &out.LastFailure
 		*out = new(FailureRecord)

@@ -50,6 +50,8 @@ type Options struct {
 	Probers map[v1alpha1.System]controllers.Prober
 	// ValidateMappingSet checks MappingSets beyond the schema.
 	ValidateMappingSet controllers.MappingSetValidator
+	// WorkerImage is the image of the worker Deployments (the operator's own image).
+	WorkerImage string
 }
 
 // LeaderElectionID is unique to this operator so that two installs in one namespace do not collide
@@ -60,6 +62,9 @@ const LeaderElectionID = "retailsync-operator.retailsync.io"
 func NewManager(ctx context.Context, cfg *rest.Config, opts Options) (ctrl.Manager, error) {
 	if opts.ValidateMappingSet == nil {
 		return nil, fmt.Errorf("operator: a MappingSet validator is required")
+	}
+	if opts.WorkerImage == "" {
+		return nil, fmt.Errorf("operator: a worker image is required")
 	}
 	mgrOpts := ctrl.Options{
 		Scheme:                  Scheme(),
@@ -97,8 +102,9 @@ func NewManager(ctx context.Context, cfg *rest.Config, opts Options) (ctrl.Manag
 		return nil, fmt.Errorf("setting up MappingSet controller: %w", err)
 	}
 	if err := (&controllers.SyncFlowReconciler{
-		Client:   mgr.GetClient(),
-		Recorder: mgr.GetEventRecorder("syncflow-controller"),
+		Client:      mgr.GetClient(),
+		Recorder:    mgr.GetEventRecorder("syncflow-controller"),
+		WorkerImage: opts.WorkerImage,
 	}).SetupWithManager(mgr); err != nil {
 		return nil, fmt.Errorf("setting up SyncFlow controller: %w", err)
 	}

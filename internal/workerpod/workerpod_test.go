@@ -1,0 +1,36 @@
+package workerpod
+
+import (
+	"regexp"
+	"strings"
+	"testing"
+)
+
+var dns1035 = regexp.MustCompile(`^[a-z]([-a-z0-9]*[a-z0-9])?$`)
+
+func TestNameIsAValidServiceNameForAnyFlowName(t *testing.T) {
+	long := strings.Repeat("orders", 40)
+	names := map[string]bool{}
+	for _, flow := range []string{"orders", "1-orders", "acme.orders", "acme-orders", long, long + "x", "a"} {
+		n := Name(flow)
+		if len(n) > 63 || !dns1035.MatchString(n) {
+			t.Errorf("Name(%q) = %q is not a DNS-1035 label", flow, n)
+		}
+		if names[n] {
+			t.Errorf("Name(%q) = %q collides with another flow's", flow, n)
+		}
+		names[n] = true
+	}
+	if Name("orders") != "orders-worker" {
+		t.Errorf("a short flow name should read plainly, got %q", Name("orders"))
+	}
+}
+
+func TestSelectorIsASubsetOfLabels(t *testing.T) {
+	labels := Labels("orders")
+	for k, v := range Selector("orders") {
+		if labels[k] != v {
+			t.Errorf("selector %s=%s missing from labels", k, v)
+		}
+	}
+}
