@@ -9,6 +9,20 @@ import (
 	"github.com/shopspring/decimal"
 )
 
+// FulfillmentState is where an ERP order stands in fulfilment, as the Fulfillment flow reports it
+// to the store.
+type FulfillmentState string
+
+const (
+	FulfillmentOnHold           FulfillmentState = "OnHold"
+	FulfillmentPartiallyShipped FulfillmentState = "PartiallyShipped"
+	// FulfillmentShipped means every ordered unit has shipped (see FulfillmentProgress.Complete).
+	FulfillmentShipped   FulfillmentState = "Shipped"
+	FulfillmentCancelled FulfillmentState = "Cancelled"
+	// FulfillmentClosed is an order closed in the ERP without shipping the rest.
+	FulfillmentClosed FulfillmentState = "Closed"
+)
+
 // Shipment is goods leaving the ERP's warehouse for one order; an order may ship in several parts.
 type Shipment struct {
 	// ERPID is the ERP's document name (ERPNext Delivery Note, Odoo stock.picking).
