@@ -24,7 +24,7 @@ func (m *Mapper) ItemTaxTemplate(taxClass string) string {
 	if taxClass == "" {
 		taxClass = "standard"
 	}
-	return m.taxClasses[taxClass]
+	return m.taxClasses[taxClass].ItemTaxTemplate
 }
 
 // PaymentMethod returns the mode of payment and clearing account for a store payment gateway.

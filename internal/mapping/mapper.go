@@ -34,10 +34,10 @@ type Mapper struct {
 	name string
 	spec v1alpha1.MappingSetSpec
 
-	skuTable        map[string]string
+	skuTable        map[string]v1alpha1.SKUPair
 	skuRules        []skuRule
 	taxes           map[string]v1alpha1.TaxMapping
-	taxClasses      map[string]string
+	taxClasses      map[string]v1alpha1.TaxClassMapping
 	payments        map[string]v1alpha1.PaymentMethodMapping
 	shipping        map[string]v1alpha1.ShippingMethodMapping
 	toERP           map[string]v1alpha1.OrderAction
@@ -102,13 +102,23 @@ func (m *Mapper) notMapped(thing string, because error) error {
 	return &failure.Error{Kind: failure.Permanent, Reason: failure.ReasonUnmapped, Message: msg, Err: because}
 }
 
-// keyIndex reports a duplicate key at path when key was already seen.
-func keyIndex(seen map[string]bool, path *field.Path, key string) field.ErrorList {
-	if seen[key] {
-		return field.ErrorList{field.Duplicate(path, key)}
+// table indexes a list the schema declares as listType=map: each entry is checked with check (given
+// its path), and a key seen before is reported as a duplicate at path[i].keyField, the way the API
+// server reports it.
+func table[T any, K ~string](path *field.Path, items []T, keyField string, key func(T) K, check func(*field.Path, T) field.ErrorList) (map[K]T, field.ErrorList) {
+	out := make(map[K]T, len(items))
+	var errs field.ErrorList
+	for i, item := range items {
+		p := path.Index(i)
+		errs = append(errs, check(p, item)...)
+		k := key(item)
+		if _, dup := out[k]; dup {
+			errs = append(errs, field.Duplicate(p.Child(keyField), k))
+			continue
+		}
+		out[k] = item
 	}
-	seen[key] = true
-	return nil
+	return out, errs
 }
 
 // oneOf checks value is empty (defaulted) or one of allowed.
@@ -141,52 +151,41 @@ func (m *Mapper) compileCurrency(path *field.Path) field.ErrorList {
 }
 
 func (m *Mapper) compileTaxes(root *field.Path) field.ErrorList {
-	var errs field.ErrorList
-	m.taxes = make(map[string]v1alpha1.TaxMapping, len(m.spec.Taxes))
-	seen := map[string]bool{}
-	for i, t := range m.spec.Taxes {
-		p := root.Child("taxes").Index(i)
-		errs = append(errs, required(p.Child("rateCode"), t.RateCode, "the store's tax rate code")...)
-		errs = append(errs, required(p.Child("account"), t.Account, "the ERP account the tax is posted to")...)
-		errs = append(errs, keyIndex(seen, p.Child("rateCode"), t.RateCode)...)
-		m.taxes[t.RateCode] = t
-	}
-	m.taxClasses = make(map[string]string, len(m.spec.TaxClasses))
-	seen = map[string]bool{}
-	for i, c := range m.spec.TaxClasses {
-		p := root.Child("taxClasses").Index(i)
-		errs = append(errs, required(p.Child("class"), c.Class, `the store's tax class slug ("standard" for the default class)`)...)
-		errs = append(errs, required(p.Child("itemTaxTemplate"), c.ItemTaxTemplate, "the ERP Item Tax Template")...)
-		errs = append(errs, keyIndex(seen, p.Child("class"), c.Class)...)
-		m.taxClasses[c.Class] = c.ItemTaxTemplate
-	}
-	return errs
+	var taxErrs, classErrs field.ErrorList
+	m.taxes, taxErrs = table(root.Child("taxes"), m.spec.Taxes, "rateCode",
+		func(t v1alpha1.TaxMapping) string { return t.RateCode },
+		func(p *field.Path, t v1alpha1.TaxMapping) field.ErrorList {
+			return append(required(p.Child("rateCode"), t.RateCode, "the store's tax rate code"),
+				required(p.Child("account"), t.Account, "the ERP account the tax is posted to")...)
+		})
+	m.taxClasses, classErrs = table(root.Child("taxClasses"), m.spec.TaxClasses, "class",
+		func(c v1alpha1.TaxClassMapping) string { return c.Class },
+		func(p *field.Path, c v1alpha1.TaxClassMapping) field.ErrorList {
+			return append(required(p.Child("class"), c.Class, `the store's tax class slug ("standard" for the default class)`),
+				required(p.Child("itemTaxTemplate"), c.ItemTaxTemplate, "the ERP Item Tax Template")...)
+		})
+	return append(taxErrs, classErrs...)
 }
 
 func (m *Mapper) compileMethods(root *field.Path) field.ErrorList {
-	var errs field.ErrorList
-	m.payments = make(map[string]v1alpha1.PaymentMethodMapping, len(m.spec.PaymentMethods))
-	seen := map[string]bool{}
-	for i, pm := range m.spec.PaymentMethods {
-		p := root.Child("paymentMethods").Index(i)
-		errs = append(errs, required(p.Child("store"), pm.Store, "the store's payment gateway id")...)
-		errs = append(errs, required(p.Child("modeOfPayment"), pm.ModeOfPayment, "the ERP mode of payment")...)
-		errs = append(errs, required(p.Child("account"), pm.Account, "the clearing account payments are received into")...)
-		errs = append(errs, keyIndex(seen, p.Child("store"), pm.Store)...)
-		m.payments[pm.Store] = pm
-	}
-	m.shipping = make(map[string]v1alpha1.ShippingMethodMapping, len(m.spec.ShippingMethods))
-	seen = map[string]bool{}
-	for i, sm := range m.spec.ShippingMethods {
-		p := root.Child("shippingMethods").Index(i)
-		errs = append(errs, required(p.Child("store"), sm.Store, "the store's shipping method id")...)
-		if (sm.Item == "") == (sm.Account == "") {
-			errs = append(errs, field.Invalid(p, sm.Store, "set exactly one of item or account"))
-		}
-		errs = append(errs, keyIndex(seen, p.Child("store"), sm.Store)...)
-		m.shipping[sm.Store] = sm
-	}
-	return errs
+	var paymentErrs, shippingErrs field.ErrorList
+	m.payments, paymentErrs = table(root.Child("paymentMethods"), m.spec.PaymentMethods, "store",
+		func(pm v1alpha1.PaymentMethodMapping) string { return pm.Store },
+		func(p *field.Path, pm v1alpha1.PaymentMethodMapping) field.ErrorList {
+			errs := required(p.Child("store"), pm.Store, "the store's payment gateway id")
+			errs = append(errs, required(p.Child("modeOfPayment"), pm.ModeOfPayment, "the ERP mode of payment")...)
+			return append(errs, required(p.Child("account"), pm.Account, "the clearing account payments are received into")...)
+		})
+	m.shipping, shippingErrs = table(root.Child("shippingMethods"), m.spec.ShippingMethods, "store",
+		func(sm v1alpha1.ShippingMethodMapping) string { return sm.Store },
+		func(p *field.Path, sm v1alpha1.ShippingMethodMapping) field.ErrorList {
+			errs := required(p.Child("store"), sm.Store, "the store's shipping method id")
+			if (sm.Item == "") == (sm.Account == "") {
+				errs = append(errs, field.Invalid(p, sm.Store, "set exactly one of item or account"))
+			}
+			return errs
+		})
+	return append(paymentErrs, shippingErrs...)
 }
 
 func (m *Mapper) compileCustomers(path *field.Path) field.ErrorList {
@@ -199,20 +198,18 @@ func (m *Mapper) compileCustomers(path *field.Path) field.ErrorList {
 
 func (m *Mapper) compileLocations(path *field.Path) field.ErrorList {
 	var errs field.ErrorList
-	m.locations = make(map[string]v1alpha1.Location, len(m.spec.Locations))
-	seen := map[string]bool{}
-	for i, l := range m.spec.Locations {
-		p := path.Index(i)
-		errs = append(errs, required(p.Child("warehouse"), l.Warehouse, "the ERP warehouse")...)
-		errs = append(errs, keyIndex(seen, p.Child("warehouse"), l.Warehouse)...)
-		if l.SafetyStock < 0 {
-			errs = append(errs, field.Invalid(p.Child("safetyStock"), l.SafetyStock, "must not be negative"))
-		}
-		if a := l.AllocationPercent; a != nil && (*a < 0 || *a > 100) {
-			errs = append(errs, field.Invalid(p.Child("allocationPercent"), *a, "must be between 0 and 100"))
-		}
-		m.locations[l.Warehouse] = l
-	}
+	m.locations, errs = table(path, m.spec.Locations, "warehouse",
+		func(l v1alpha1.Location) string { return l.Warehouse },
+		func(p *field.Path, l v1alpha1.Location) field.ErrorList {
+			errs := required(p.Child("warehouse"), l.Warehouse, "the ERP warehouse")
+			if l.SafetyStock < 0 {
+				errs = append(errs, field.Invalid(p.Child("safetyStock"), l.SafetyStock, "must not be negative"))
+			}
+			if a := l.AllocationPercent; a != nil && (*a < 0 || *a > 100) {
+				errs = append(errs, field.Invalid(p.Child("allocationPercent"), *a, "must be between 0 and 100"))
+			}
+			return errs
+		})
 	return errs
 }
 
@@ -242,24 +239,23 @@ func (m *Mapper) compileRounding(root *field.Path) field.ErrorList {
 }
 
 func (m *Mapper) compileExpressions(path *field.Path) field.ErrorList {
-	var errs field.ErrorList
 	m.computed = make(map[v1alpha1.ComputedFieldName]cel.Program, len(m.spec.Expressions))
-	seen := map[string]bool{}
-	for i, e := range m.spec.Expressions {
-		p := path.Index(i)
-		t, known := computedTargets[e.Field]
-		if !known {
-			errs = append(errs, field.NotSupported(p.Child("field"), e.Field, computedFieldNames()))
-			continue
-		}
-		errs = append(errs, keyIndex(seen, p.Child("field"), string(e.Field))...)
-		prg, err := t.compile(e.Expression)
-		if err != nil {
-			errs = append(errs, field.Invalid(p.Child("expression"), e.Expression, err.Error()))
-			continue
-		}
-		m.computed[e.Field] = prg
-	}
+	_, errs := table(path, m.spec.Expressions, "field",
+		func(e v1alpha1.ComputedField) v1alpha1.ComputedFieldName { return e.Field },
+		func(p *field.Path, e v1alpha1.ComputedField) field.ErrorList {
+			t, known := computedTargets[e.Field]
+			if !known {
+				return field.ErrorList{field.NotSupported(p.Child("field"), e.Field, computedFieldNames())}
+			}
+			prg, err := t.compile(e.Expression)
+			if err != nil {
+				return field.ErrorList{field.Invalid(p.Child("expression"), e.Expression, err.Error())}
+			}
+			if _, dup := m.computed[e.Field]; !dup {
+				m.computed[e.Field] = prg
+			}
+			return nil
+		})
 	return errs
 }
 

@@ -38,35 +38,39 @@ var defaultStoreStatuses = map[canonical.FulfillmentState]string{
 func (m *Mapper) compileOrderStatuses(path *field.Path) field.ErrorList {
 	s := m.spec.OrderStatuses
 	errs := oneOf(path.Child("edits"), s.Edits, v1alpha1.OrderEditUpdateDraft, v1alpha1.OrderEditCancelAndAmend, v1alpha1.OrderEditDeadLetter)
+	rules, ruleErrs := table(path.Child("toERP"), s.ToERP, "status",
+		func(r v1alpha1.StoreStatusRule) string { return r.Status },
+		func(p *field.Path, r v1alpha1.StoreStatusRule) field.ErrorList {
+			errs := required(p.Child("status"), r.Status, "the store order status")
+			if r.Action == "" {
+				errs = append(errs, field.Required(p.Child("action"), "one of Create, Skip or Cancel"))
+			}
+			return append(errs, oneOf(p.Child("action"), r.Action, v1alpha1.OrderActionCreate, v1alpha1.OrderActionSkip, v1alpha1.OrderActionCancel)...)
+		})
 	m.toERP = maps.Clone(defaultOrderActions)
-	seen := map[string]bool{}
-	for i, r := range s.ToERP {
-		p := path.Child("toERP").Index(i)
-		errs = append(errs, required(p.Child("status"), r.Status, "the store order status")...)
-		errs = append(errs, keyIndex(seen, p.Child("status"), r.Status)...)
-		if r.Action == "" {
-			errs = append(errs, field.Required(p.Child("action"), "one of Create, Skip or Cancel"))
-		}
-		errs = append(errs, oneOf(p.Child("action"), r.Action, v1alpha1.OrderActionCreate, v1alpha1.OrderActionSkip, v1alpha1.OrderActionCancel)...)
-		m.toERP[r.Status] = r.Action
+	for status, r := range rules {
+		m.toERP[status] = r.Action
 	}
+	states, stateErrs := table(path.Child("toStore"), s.ToStore, "erp",
+		func(r v1alpha1.ERPStatusRule) canonical.FulfillmentState { return canonical.FulfillmentState(r.ERP) },
+		func(p *field.Path, r v1alpha1.ERPStatusRule) field.ErrorList {
+			state := canonical.FulfillmentState(r.ERP)
+			if _, known := defaultStoreStatuses[state]; !known {
+				return field.ErrorList{field.NotSupported(p.Child("erp"), r.ERP, []v1alpha1.FulfillmentState{
+					v1alpha1.FulfillmentOnHold, v1alpha1.FulfillmentPartiallyShipped, v1alpha1.FulfillmentShipped,
+					v1alpha1.FulfillmentCancelled, v1alpha1.FulfillmentClosed})}
+			}
+			if state == canonical.FulfillmentPartiallyShipped && r.Store == "completed" {
+				return field.ErrorList{field.Invalid(p.Child("store"), r.Store, "a partially shipped order must not be marked completed: the buyer would be told everything shipped")}
+			}
+			return nil
+		})
 	m.toStore = maps.Clone(defaultStoreStatuses)
-	seen = map[string]bool{}
-	for i, r := range s.ToStore {
-		p := path.Child("toStore").Index(i)
-		state := canonical.FulfillmentState(r.ERP)
-		if _, known := defaultStoreStatuses[state]; !known {
-			errs = append(errs, field.NotSupported(p.Child("erp"), r.ERP, []v1alpha1.FulfillmentState{
-				v1alpha1.FulfillmentOnHold, v1alpha1.FulfillmentPartiallyShipped, v1alpha1.FulfillmentShipped,
-				v1alpha1.FulfillmentCancelled, v1alpha1.FulfillmentClosed}))
-		}
-		errs = append(errs, keyIndex(seen, p.Child("erp"), string(r.ERP))...)
-		if state == canonical.FulfillmentPartiallyShipped && r.Store == "completed" {
-			errs = append(errs, field.Invalid(p.Child("store"), r.Store, "a partially shipped order must not be marked completed: the buyer would be told everything shipped"))
-		}
+	for state, r := range states {
 		m.toStore[state] = r.Store
 	}
-	return errs
+	errs = append(errs, ruleErrs...)
+	return append(errs, stateErrs...)
 }
 
 // OrderAction decides what the Orders flow does in the ERP with a store order: the action for its

@@ -14,15 +14,13 @@ import (
 func (m *Mapper) compileSKUs(path *field.Path) field.ErrorList {
 	s := m.spec.SKUs
 	errs := oneOf(path.Child("unmapped"), s.Unmapped, v1alpha1.UnmappedSKUDeadLetter, v1alpha1.UnmappedSKUPassThrough)
-	m.skuTable = make(map[string]string, len(s.Table))
-	seen := map[string]bool{}
-	for i, pair := range s.Table {
-		p := path.Child("table").Index(i)
-		errs = append(errs, checkCode(p.Child("store"), pair.Store, "the store SKU")...)
-		errs = append(errs, checkCode(p.Child("erp"), pair.ERP, "the ERP item code")...)
-		errs = append(errs, keyIndex(seen, p.Child("store"), pair.Store)...)
-		m.skuTable[pair.Store] = pair.ERP
-	}
+	pairs, pairErrs := table(path.Child("table"), s.Table, "store",
+		func(pair v1alpha1.SKUPair) string { return pair.Store },
+		func(p *field.Path, pair v1alpha1.SKUPair) field.ErrorList {
+			return append(checkCode(p.Child("store"), pair.Store, "the store SKU"),
+				checkCode(p.Child("erp"), pair.ERP, "the ERP item code")...)
+		})
+	m.skuTable, errs = pairs, append(errs, pairErrs...)
 	for i, r := range s.Rules {
 		rule, ruleErrs := compileSKURule(path.Child("rules").Index(i), r)
 		errs = append(errs, ruleErrs...)
@@ -126,8 +124,8 @@ func (m *Mapper) MapSKU(storeSKU string) (string, error) {
 		// Even PassThrough cannot use an empty item code.
 		return "", m.notMapped("an empty SKU", nil)
 	}
-	if code, ok := m.skuTable[storeSKU]; ok {
-		return code, nil
+	if pair, ok := m.skuTable[storeSKU]; ok {
+		return pair.ERP, nil
 	}
 	for _, r := range m.skuRules {
 		code, err := r.apply(storeSKU)
