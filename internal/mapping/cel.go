@@ -2,6 +2,7 @@ package mapping
 
 import (
 	"fmt"
+	"path"
 	"reflect"
 	"sync"
 	"time"
@@ -129,7 +130,8 @@ func (t target) env() (*cel.Env, error) {
 	for _, v := range t.vars {
 		typ := cel.StringType
 		if v.typ != nil {
-			typ = cel.ObjectType("mapping." + v.typ.Name())
+			// The name ext.NativeTypes registers: the package's last path element and the type.
+			typ = cel.ObjectType(path.Base(v.typ.PkgPath()) + "." + v.typ.Name())
 		}
 		opts = append(opts, cel.Variable(v.name, typ))
 	}

@@ -124,16 +124,19 @@ type OrderFields struct {
 func (m *Mapper) OrderFields(o *canonical.Order) (OrderFields, error) {
 	vars := orderActivation(o)
 	var f OrderFields
-	for name, dst := range map[v1alpha1.ComputedFieldName]*string{
-		v1alpha1.FieldOrderRemarks:    &f.Remarks,
-		v1alpha1.FieldOrderCostCenter: &f.CostCenter,
-		v1alpha1.FieldOrderWarehouse:  &f.Warehouse,
+	for _, c := range []struct {
+		name v1alpha1.ComputedFieldName
+		dst  *string
+	}{
+		{v1alpha1.FieldOrderRemarks, &f.Remarks},
+		{v1alpha1.FieldOrderCostCenter, &f.CostCenter},
+		{v1alpha1.FieldOrderWarehouse, &f.Warehouse},
 	} {
-		v, _, err := computeField[string](m, name, vars, "order "+o.StoreID)
+		v, _, err := computeField[string](m, c.name, vars, "order "+o.StoreID)
 		if err != nil {
 			return OrderFields{}, err
 		}
-		*dst = v
+		*c.dst = v
 	}
 	return f, nil
 }
