@@ -88,8 +88,15 @@ type MappingSetSpec struct {
 
 	// expressions compute fields of ERP documents with CEL (https://cel.dev), the expression language
 	// Kubernetes itself uses. Each expression is compiled and type-checked when the MappingSet is
-	// reconciled; errors are reported in status with their path. Money amounts are exposed as exact
-	// decimal strings (order.total == "29.35"); convert with double() only to compare.
+	// reconciled; errors are reported in status with their path. Money amounts and quantities are
+	// exact decimal strings (order.total == "29.35"); convert with double() only to compare.
+	// The variables:
+	//   order: id, number, status, currency, paymentMethod, customerNote, total, totalTax,
+	//     discountTotal, shippingTotal, couponCodes (list), shippingMethods (list), billingCountry,
+	//     shippingCountry, created (timestamp), meta (map of the store's metadata);
+	//   line: sku, name, quantity, taxClass, total;
+	//   customer: storeID ("" for guests), guest (bool), email (lower case), name, company, country;
+	//   product: itemCode, name, type (Simple or Variable), group, disabled (bool), attributes (map).
 	// +listType=map
 	// +listMapKey=field
 	// +kubebuilder:validation:MaxItems=32

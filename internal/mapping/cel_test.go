@@ -90,3 +90,25 @@ func TestComputedTargetsMatchTheAPI(t *testing.T) {
 		t.Errorf("CRD enum %v, compiler targets %v", api, compiler)
 	}
 }
+
+// TestVariablesAreDocumented keeps the variable list users read in `kubectl explain
+// mappingset.spec.expressions` in step with what the compiler declares.
+func TestVariablesAreDocumented(t *testing.T) {
+	src, err := os.ReadFile("../../api/v1alpha1/mappingset_types.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range []celVar{orderVar, lineVar, customerVar, productVar} {
+		doc := regexp.MustCompile(`(?m)^\s*//\s+` + v.name + `: (.*(\n\s*//\s{4,}.*)*)`).FindSubmatch(src)
+		if doc == nil {
+			t.Errorf("variable %s is not documented on MappingSetSpec.Expressions", v.name)
+			continue
+		}
+		for i := range v.typ.NumField() {
+			tag := v.typ.Field(i).Tag.Get("cel")
+			if !regexp.MustCompile(`\b` + tag + `\b`).Match(doc[1]) {
+				t.Errorf("%s.%s is not documented on MappingSetSpec.Expressions", v.name, tag)
+			}
+		}
+	}
+}
