@@ -1,6 +1,7 @@
 package mapping
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -329,5 +330,35 @@ func TestPublishProduct(t *testing.T) {
 	p.Group = "Raw Materials"
 	if ok, _ := m.PublishProduct(p); ok {
 		t.Error("expression: raw materials must not be published")
+	}
+}
+
+// TestMapperIsSafeForConcurrentUse shares one Mapper between goroutines as a worker's jobs do; run
+// with -race it proves the claim in the package comment.
+func TestMapperIsSafeForConcurrentUse(t *testing.T) {
+	spec := acmeSpec()
+	spec.Expressions = []v1alpha1.ComputedField{{Field: v1alpha1.FieldOrderRemarks, Expression: `"Web order " + order.number`}}
+	m := mustCompile(t, spec)
+	o := order(t, "processing") // shared read-only, as a job's order may be
+	results := make(chan error)
+	for range 8 {
+		go func() {
+			for range 50 {
+				if code, err := m.MapSKU("MUG-WHT"); err != nil || code != "MG-WHT" {
+					results <- fmt.Errorf("MapSKU = %q, %v", code, err)
+					return
+				}
+				if f, err := m.OrderFields(o); err != nil || f.Remarks != "Web order 1042" {
+					results <- fmt.Errorf("OrderFields = %+v, %v", f, err)
+					return
+				}
+			}
+			results <- nil
+		}()
+	}
+	for range 8 {
+		if err := <-results; err != nil {
+			t.Error(err)
+		}
 	}
 }
