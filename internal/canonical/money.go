@@ -91,9 +91,6 @@ func (m Money) Times(qty decimal.Decimal) Money {
 // Neg returns -m.
 func (m Money) Neg() Money { return Money{Amount: m.Amount.Neg(), Currency: m.Currency} }
 
-// Abs returns |m|.
-func (m Money) Abs() Money { return Money{Amount: m.Amount.Abs(), Currency: m.Currency} }
-
 // IsZero reports whether the amount is zero.
 func (m Money) IsZero() bool { return m.Amount.IsZero() }
 

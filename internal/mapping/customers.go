@@ -1,6 +1,8 @@
 package mapping
 
 import (
+	"cmp"
+	"errors"
 	"fmt"
 
 	"github.com/retailsync/retailsync/api/v1alpha1"
@@ -42,8 +44,11 @@ func (m *Mapper) PlanCustomer(o *canonical.Order) (CustomerPlan, error) {
 		plan.MatchBy, plan.Key = v1alpha1.MatchByStoreCustomerID, c.StoreID
 	}
 	if plan.Key == "" {
-		return CustomerPlan{}, m.notMapped(fmt.Sprintf("the customer of order %s", o.StoreID),
-			fmt.Errorf("the order has no email to match by and customers.guestCustomer is not set"))
+		why := "the order has no email to match the customer by"
+		if c.IsGuest() {
+			why += " and customers.guestCustomer is not set"
+		}
+		return CustomerPlan{}, m.notMapped(fmt.Sprintf("the customer of order %s", o.StoreID), errors.New(why))
 	}
 	if !m.createCustomers {
 		return plan, nil
@@ -59,19 +64,13 @@ func (m *Mapper) PlanCustomer(o *canonical.Order) (CustomerPlan, error) {
 		return CustomerPlan{}, err
 	}
 	plan.Create = &NewCustomer{Name: c.DisplayName(), Email: c.ContactEmail(), StoreID: c.StoreID,
-		Group: firstNonEmpty(group, spec.CustomerGroup), Territory: firstNonEmpty(territory, spec.Territory)}
+		Group: cmp.Or(group, spec.CustomerGroup), Territory: cmp.Or(territory, spec.Territory)}
 	return plan, nil
 }
 
-// CustomerNotFound is the failure when no ERP customer matches a plan that may not create one.
-func (m *Mapper) CustomerNotFound(p CustomerPlan) error {
-	return m.notMapped(fmt.Sprintf("customer with %s %q", p.MatchBy, p.Key),
-		fmt.Errorf("no ERP customer matches and customers.createMissing is false"))
-}
-
-func firstNonEmpty(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
+// CustomerNotFound is the failure when no ERP customer matches o's plan and the plan may not create
+// one. It names the order, not the email: failures reach status and logs, personal data should not.
+func (m *Mapper) CustomerNotFound(o *canonical.Order, p CustomerPlan) error {
+	return m.notMapped(fmt.Sprintf("the customer of order %s (matched by %s)", o.StoreID, p.MatchBy),
+		errors.New("no ERP customer matches and customers.createMissing is false"))
 }

@@ -2,6 +2,7 @@ package mapping
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -189,8 +190,11 @@ func TestPlanCustomer(t *testing.T) {
 		})
 	}
 	m := mustCompile(t, acmeSpec())
-	wantFailure(t, m.CustomerNotFound(CustomerPlan{MatchBy: v1alpha1.MatchByStoreCustomerID, Key: "7"}),
-		failure.ReasonUnmapped, `customer with StoreCustomerID "7" is not mapped`, "createMissing is false")
+	err := m.CustomerNotFound(order(t, "processing"), CustomerPlan{MatchBy: v1alpha1.MatchByEmail, Key: "ada@example.com"})
+	wantFailure(t, err, failure.ReasonUnmapped, "the customer of order 1042 (matched by Email) is not mapped by MappingSet acme/acme", "createMissing is false")
+	if strings.Contains(err.Error(), "ada@") {
+		t.Errorf("CustomerNotFound() = %q: the email must not reach status or logs", err)
+	}
 }
 
 func TestAccountsAndMethods(t *testing.T) {
