@@ -35,6 +35,7 @@ type Mapper struct {
 	spec v1alpha1.MappingSetSpec
 
 	skuTable        map[string]v1alpha1.SKUPair
+	skusByItem      map[string][]string
 	skuRules        []skuRule
 	taxes           map[string]v1alpha1.TaxMapping
 	taxClasses      map[string]v1alpha1.TaxClassMapping

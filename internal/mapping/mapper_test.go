@@ -2,6 +2,7 @@ package mapping
 
 import (
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 
@@ -232,6 +233,36 @@ func TestMapSKUExpressionFailureNamesTheRule(t *testing.T) {
 	m := mustCompile(t, spec)
 	_, err := m.MapSKU("AB")
 	wantFailure(t, err, failure.ReasonUnmapped, `SKU "AB" is not mapped by MappingSet acme/acme`, "spec.skus.rules[0] failed")
+}
+
+func TestStoreSKUs(t *testing.T) {
+	spec := acmeSpec()
+	spec.SKUs.Table = append(spec.SKUs.Table,
+		v1alpha1.SKUPair{Store: "HOODIE-BLACK-M", ERP: "HD-0001-BLK-M"}, // an alias sold under a second SKU
+		v1alpha1.SKUPair{Store: "654321", ERP: "MG-0001"},               // the table wins over the identity rule
+	)
+	m := mustCompile(t, spec)
+	for _, tc := range []struct {
+		item string
+		want []string
+	}{
+		{"HD-0001-BLK-M", []string{"HOODIE-BLACK-M", "HOODIE-BLK-M"}},
+		{"123456", []string{"123456"}}, // the identity pattern rule maps it to itself
+		{"MG-0001", []string{"654321"}},
+	} {
+		got, err := m.StoreSKUs(tc.item)
+		if err != nil || !slices.Equal(got, tc.want) {
+			t.Errorf("StoreSKUs(%q) = %v, %v; want %v", tc.item, got, err, tc.want)
+		}
+	}
+	for _, item := range []string{"ACME-CAP-RED", "654321"} { // a rewriting rule's output; a store SKU mapped elsewhere
+		_, err := m.StoreSKUs(item)
+		wantFailure(t, err, failure.ReasonUnmapped, `item "`+item+`" is not mapped by MappingSet acme/acme`, "list it in skus.table")
+	}
+	spec.SKUs.Unmapped = v1alpha1.UnmappedSKUPassThrough
+	if got, err := mustCompile(t, spec).StoreSKUs("SCARF-GRN"); err != nil || !slices.Equal(got, []string{"SCARF-GRN"}) {
+		t.Errorf("PassThrough: StoreSKUs(SCARF-GRN) = %v, %v", got, err)
+	}
 }
 
 func TestStatusErrors(t *testing.T) {

@@ -1,8 +1,10 @@
 package mapping
 
 import (
+	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -21,6 +23,10 @@ func (m *Mapper) compileSKUs(path *field.Path) field.ErrorList {
 				checkCode(p.Child("erp"), pair.ERP, "the ERP item code")...)
 		})
 	m.skuTable, errs = pairs, append(errs, pairErrs...)
+	m.skusByItem = make(map[string][]string, len(pairs))
+	for _, pair := range s.Table {
+		m.skusByItem[pair.ERP] = append(m.skusByItem[pair.ERP], pair.Store)
+	}
 	for i, r := range s.Rules {
 		rule, ruleErrs := compileSKURule(path.Child("rules").Index(i), r)
 		errs = append(errs, ruleErrs...)
@@ -152,4 +158,23 @@ func (r skuRule) apply(sku string) (string, error) {
 		return "", nil
 	}
 	return string(r.re.ExpandString(nil, r.replacement, sku, match)), nil
+}
+
+// StoreSKUs returns the store SKUs that map to an ERP item code, sorted: the table's entries for it
+// (several when the store sells one item under aliases) and the item code itself when it maps to
+// itself (PassThrough, or a rule that keeps SKUs unchanged). The Catalog and Inventory flows use it to
+// find the store products of an ERP item. Rules that rewrite SKUs cannot be reversed, so an item only
+// such a rule reaches fails with reason Unmapped until the table lists it.
+func (m *Mapper) StoreSKUs(itemCode string) ([]string, error) {
+	skus := slices.Clone(m.skusByItem[itemCode])
+	if _, listed := m.skuTable[itemCode]; !listed {
+		if code, err := m.MapSKU(itemCode); err == nil && code == itemCode {
+			skus = append(skus, itemCode)
+		}
+	}
+	if len(skus) == 0 {
+		return nil, m.notMapped(fmt.Sprintf("item %q", itemCode), errors.New("no store SKU maps to it; list it in skus.table"))
+	}
+	slices.Sort(skus)
+	return skus, nil
 }
