@@ -12,6 +12,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/metrics/filters"
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
+	"github.com/retailsync/retailsync/internal/mapping"
 	"github.com/retailsync/retailsync/internal/operator"
 )
 
@@ -49,7 +50,7 @@ func newManagerCommand() *cobra.Command {
 			if opts.WatchNamespace == "" {
 				opts.WatchNamespace = os.Getenv("WATCH_NAMESPACE")
 			}
-			opts.ValidateMappingSet = validateMappingSet
+			opts.ValidateMappingSet = mapping.Validate
 			opts.Probers = defaultProbers()
 
 			ctx := ctrl.SetupSignalHandler()

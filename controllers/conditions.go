@@ -23,7 +23,6 @@ const (
 	ReasonMappingSetGone       = "MappingSetNotFound"
 	ReasonMappingSetInvalid    = "MappingSetNotReady"
 	ReasonInvalidFlowDirection = "InvalidFlowDirection"
-	ReasonInvalidMapping       = "InvalidMapping"
 	ReasonSuspended            = "Suspended"
 	ReasonDependencyNotReady   = "DependencyNotReady"
 )

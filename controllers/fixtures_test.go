@@ -2,20 +2,19 @@ package controllers_test
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 
 	. "github.com/onsi/gomega"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
-	"k8s.io/apimachinery/pkg/util/validation/field"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/yaml"
 
 	"github.com/retailsync/retailsync/api/v1alpha1"
+	"github.com/retailsync/retailsync/internal/testenv"
 )
-
-// validateMappingSet is the suite's MappingSet validator.
-func validateMappingSet(*v1alpha1.MappingSetSpec, *field.Path) field.ErrorList { return nil }
 
 func wooConnection(ns, name, secret string) *v1alpha1.StoreConnection {
 	return &v1alpha1.StoreConnection{
@@ -85,4 +84,11 @@ func applyYAML(ns, doc string) error {
 	}
 	obj.SetNamespace(ns)
 	return k8s.Create(context.Background(), obj)
+}
+
+// readSample returns a file from config/samples.
+func readSample(name string) string {
+	data, err := os.ReadFile(filepath.Join(testenv.RepoRoot(), "config", "samples", name))
+	ExpectWithOffset(1, err).NotTo(HaveOccurred())
+	return string(data)
 }

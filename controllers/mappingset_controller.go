@@ -14,14 +14,14 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/recorder"
 
 	"github.com/retailsync/retailsync/api/v1alpha1"
+	"github.com/retailsync/retailsync/internal/mapping"
 )
 
-// maxReportedMappingErrors bounds status.errors; the Ready message says how many more there were.
-const maxReportedMappingErrors = 50
-
 // MappingSetValidator checks what the schema cannot: cross-field rules, CEL expressions compiled and
-// type-checked, patterns compiled. Every problem comes back with its path.
-type MappingSetValidator func(spec *v1alpha1.MappingSetSpec, path *field.Path) field.ErrorList
+// type-checked, patterns compiled. name is "namespace/name", for messages. Every problem comes back
+// with its path. The operator uses mapping.Validate; the indirection keeps this controller testable
+// without the mapping engine's rules.
+type MappingSetValidator func(name string, spec *v1alpha1.MappingSetSpec) field.ErrorList
 
 // MappingSetReconciler validates MappingSets and reports every error with its path.
 type MappingSetReconciler struct {
@@ -48,27 +48,21 @@ func (r *MappingSetReconciler) Reconcile(ctx context.Context, req ctrl.Request) 
 		}
 	}()
 
-	wasValid := conds.get(v1alpha1.ConditionReady)
-	errs := r.Validate(&ms.Spec, field.NewPath("spec"))
+	previous := conds.get(v1alpha1.ConditionReady)
+	errs := r.Validate(req.String(), &ms.Spec)
 	ms.Status.ObservedGeneration = ms.Generation
-	ms.Status.Errors = nil
-	for i, e := range errs {
-		if i == maxReportedMappingErrors {
-			break
-		}
-		ms.Status.Errors = append(ms.Status.Errors, v1alpha1.MappingError{Path: e.Field, Message: e.ErrorBody()})
-	}
+	ms.Status.Errors, ms.Status.ErrorCount = mapping.StatusErrors(errs)
 	if len(errs) == 0 {
-		conds.ready(ReasonSucceeded, "All rules are valid")
-		if wasValid != nil && wasValid.Reason == ReasonInvalidMapping {
-			r.Recorder.Eventf(ms, nil, corev1.EventTypeNormal, ReasonSucceeded, "Validate", "All rules are valid again")
+		conds.ready(v1alpha1.MappingSetCompiledReason, "Every rule compiled")
+		if previous != nil && previous.Reason == v1alpha1.MappingSetInvalidReason {
+			r.Recorder.Eventf(ms, nil, corev1.EventTypeNormal, v1alpha1.MappingSetCompiledReason, "Validate", "Every rule compiled")
 		}
 		return ctrl.Result{}, nil
 	}
-	msg := fmt.Sprintf("%d invalid rule(s); first: %s", len(errs), errs[0].Error())
-	conds.stalled(ReasonInvalidMapping, msg)
-	if wasValid == nil || wasValid.Reason != ReasonInvalidMapping || wasValid.ObservedGeneration != ms.Generation {
-		r.Recorder.Eventf(ms, nil, corev1.EventTypeWarning, ReasonInvalidMapping, "Validate", "%s", msg)
+	msg := fmt.Sprintf("%d error(s) in the spec (see status.errors); first: %s", len(errs), errs[0].Error())
+	conds.stalled(v1alpha1.MappingSetInvalidReason, msg)
+	if previous == nil || previous.Reason != v1alpha1.MappingSetInvalidReason || previous.ObservedGeneration != ms.Generation {
+		r.Recorder.Eventf(ms, nil, corev1.EventTypeWarning, v1alpha1.MappingSetInvalidReason, "Validate", "%s", msg)
 	}
 	return ctrl.Result{}, nil
 }

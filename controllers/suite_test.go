@@ -23,6 +23,7 @@ import (
 	"github.com/retailsync/retailsync/controllers"
 	"github.com/retailsync/retailsync/internal/credentials"
 	"github.com/retailsync/retailsync/internal/failure"
+	"github.com/retailsync/retailsync/internal/mapping"
 	"github.com/retailsync/retailsync/internal/operator"
 	"github.com/retailsync/retailsync/internal/testenv"
 )
@@ -60,7 +61,7 @@ var _ = BeforeSuite(func() {
 		Metrics:                metricsserver.Options{BindAddress: "0"},
 		HealthProbeBindAddress: "0",
 		Probers:                fakeProbers(),
-		ValidateMappingSet:     validateMappingSet,
+		ValidateMappingSet:     mapping.Validate,
 		WorkerImage:            workerImage,
 	})
 	Expect(err).NotTo(HaveOccurred())

@@ -1,0 +1,33 @@
+package mapping
+
+import (
+	"os"
+	"testing"
+
+	"sigs.k8s.io/yaml"
+
+	"github.com/retailsync/retailsync/api/v1alpha1"
+)
+
+// TestSampleCompiles keeps the published sample honest: every field in it exists (strict decoding)
+// and it compiles without errors.
+func TestSampleCompiles(t *testing.T) {
+	raw, err := os.ReadFile("../../config/samples/retailsync_v1alpha1_mappingset.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ms v1alpha1.MappingSet
+	if err := yaml.UnmarshalStrict(raw, &ms); err != nil {
+		t.Fatalf("sample does not decode: %v", err)
+	}
+	m, errs := Compile(ms.Namespace+"/"+ms.Name, &ms.Spec)
+	if len(errs) > 0 {
+		t.Fatalf("sample does not compile: %v", errs.ToAggregate())
+	}
+	if got, err := m.MapSKU("WC-CAP-RED"); err != nil || got != "ACME-CAP-RED" {
+		t.Errorf("sample MapSKU(WC-CAP-RED) = %q, %v", got, err)
+	}
+	if got, err := m.MapSKU("LEGACY-4711"); err != nil || got != "4711" {
+		t.Errorf("sample MapSKU(LEGACY-4711) = %q, %v", got, err)
+	}
+}
