@@ -128,7 +128,7 @@ func statusOf(g Gomega, obj client.Object, condType string) metav1.ConditionStat
 const (
 	workerImage = "registry.example/retailsync:test"
 	timeout     = 30 * time.Second
-	interval = 100 * time.Millisecond
+	interval    = 100 * time.Millisecond
 )
 
 func init() {

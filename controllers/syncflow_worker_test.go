@@ -223,7 +223,7 @@ var _ = Describe("SyncFlow worker", func() {
 		report(ns, map[string]any{
 			"worker": map[string]any{"heartbeatTime": ts(time.Now())}, "lag": "0s", "lagSeconds": 0, "backlog": 0, "deadLetters": 3,
 			"deadLetterSummary": []any{map[string]any{"reason": "Unmapped", "count": 3, "oldestTime": ts(oldest)}},
-			"lastFailure": map[string]any{"time": ts(time.Now()), "reason": "Unmapped", "message": `SKU "HOODIE-RED-XL" is not mapped by MappingSet acme`},
+			"lastFailure":       map[string]any{"time": ts(time.Now()), "reason": "Unmapped", "message": `SKU "HOODIE-RED-XL" is not mapped by MappingSet acme`},
 		})
 		expectFlowReady(flow, metav1.ConditionFalse, "DeadLettersNeedAttention", `SKU "HOODIE-RED-XL"`, "retailsync.io/replay-at")
 		Expect(cond(Default, flow, v1alpha1.ConditionStalled).Status).To(Equal(metav1.ConditionTrue))
