@@ -46,6 +46,7 @@ func (s *Server) insert(doctype string, d doc) (doc, error) {
 		return nil, validation("ValidationError", "%s is not submittable", doctype)
 	}
 	d["docstatus"] = status
+	d["doctype"] = doctype
 	// The site names documents itself (series, field or hash) and stamps them.
 	for _, k := range []string{"name", "creation", "modified", "owner", "modified_by"} {
 		delete(d, k)
