@@ -26,7 +26,7 @@ func (c Cursor) after(modified, name string) bool {
 // Several documents can share one modified timestamp, so filtering on modified > cursor would skip
 // the rest of a tie cut by a page boundary. The feed filters on modified >= cursor and drops what the
 // cursor already covers; only when a whole page is one tie already read does it ask for the rest of
-// that tie by name.
+// that tie by name, and then for what follows the tie.
 func Changes[T any](ctx context.Context, c *Client, doctype string, fields []string, since Cursor, limit int) ([]T, Cursor, error) {
 	if limit <= 0 {
 		limit = 100
@@ -47,6 +47,16 @@ func Changes[T any](ctx context.Context, c *Client, doctype string, fields []str
 		}}
 		if rows, err = changePage[T](ctx, c, doctype, tie, since); err != nil {
 			return nil, since, err
+		}
+		if rows.seen < limit { // the tie is exhausted: go on past it
+			rest := ListOptions{Fields: fields, OrderBy: "modified asc, name asc", PageLength: limit - len(rows.items), Filters: []Filter{
+				{Field: "modified", Operator: ">", Value: since.Modified},
+			}}
+			more, err := changePage[T](ctx, c, doctype, rest, rows.next)
+			if err != nil {
+				return nil, since, err
+			}
+			rows.items, rows.next = append(rows.items, more.items...), more.next
 		}
 	}
 	return rows.items, rows.next, nil
