@@ -4,7 +4,6 @@ import (
 	"testing"
 
 	"github.com/shopspring/decimal"
-
 )
 
 func TestItemAndPrices(t *testing.T) {
