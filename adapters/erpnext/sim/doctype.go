@@ -26,9 +26,9 @@ type docType struct {
 	// apiReadOnly doctypes are written by the ERP itself (Bin, GL Entry); REST writes get 403.
 	apiReadOnly bool
 
-	validate func(s *Server, d doc) error
-	onSubmit func(s *Server, d doc) error
-	onCancel func(s *Server, d doc) error
+	validate func(d doc) error
+	onSubmit func(d doc) error
+	onCancel func(d doc) error
 }
 
 func (dt *docType) tableFor(childDoctype string) (string, bool) {
@@ -95,7 +95,7 @@ func (s *Server) registry() map[string]*docType {
 				"tracking_status": true, "tracking_status_info": true, "shipment_id": true,
 			},
 			validate: s.validateShipment,
-			onCancel: func(*Server, doc) error { return nil },
+			onCancel: func(doc) error { return nil },
 		},
 		{
 			name: "Sales Invoice", series: "ACC-SINV-.YYYY.-", submittable: true,

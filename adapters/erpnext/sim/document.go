@@ -3,8 +3,6 @@ package sim
 import (
 	"encoding/json"
 	"fmt"
-	"maps"
-	"strconv"
 	"strings"
 
 	"github.com/shopspring/decimal"
@@ -136,11 +134,5 @@ func (d doc) project(fields []string) doc {
 	}
 	return out
 }
-
-func mergeInto(dst, patch doc) { maps.Copy(dst, patch) }
-
-func boolField(d doc, field string) bool { return d.int(field) != 0 }
-
-func itoa(i int) string { return strconv.Itoa(i) }
 
 func jsonNum(v decimal.Decimal) json.Number { return json.Number(v.String()) }

@@ -1,7 +1,6 @@
 package sim_test
 
 import (
-	"bytes"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -16,16 +15,7 @@ import (
 // admin calls the sim-only API and decodes its JSON answer into out (when not nil).
 func (s *site) admin(method, path string, body any, out any) int {
 	s.t.Helper()
-	var r io.Reader
-	if body != nil {
-		raw, err := json.Marshal(body)
-		s.must(err)
-		r = bytes.NewReader(raw)
-	}
-	req, err := http.NewRequest(method, s.url+path, r)
-	s.must(err)
-	resp, err := http.DefaultClient.Do(req)
-	s.must(err)
+	resp := s.send("", method, path, body)
 	defer resp.Body.Close()
 	if out != nil {
 		s.must(json.NewDecoder(resp.Body).Decode(out))
@@ -52,10 +42,7 @@ func TestOutageIsSwitchedOnAndOffWhileRunning(t *testing.T) {
 
 func TestRateLimitAnswersLikeFrappesLimiter(t *testing.T) {
 	s := newSite(t, sim.Options{Faults: simkit.Faults{RateLimitRate: 1, RetryAfter: 3 * time.Second}})
-	req, _ := http.NewRequest("GET", s.url+"/api/resource/Customer", nil)
-	req.Header.Set("Authorization", "token "+key+":"+secret)
-	resp, err := http.DefaultClient.Do(req)
-	s.must(err)
+	resp := s.send("token "+key+":"+secret, "GET", "/api/resource/Customer", nil)
 	defer resp.Body.Close()
 	body, _ := io.ReadAll(resp.Body)
 	if resp.StatusCode != http.StatusTooManyRequests || string(body) != "Too Many Requests" {

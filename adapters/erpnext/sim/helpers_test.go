@@ -57,17 +57,29 @@ func (s *site) call(method, path string, query url.Values, body any) (int, map[s
 
 func (s *site) callAs(auth, method, path string, query url.Values, body any) (int, map[string]any) {
 	s.t.Helper()
+	u := (&url.URL{Path: path}).EscapedPath()
+	if query != nil {
+		u += "?" + query.Encode()
+	}
+	resp := s.send(auth, method, u, body)
+	defer resp.Body.Close()
+	dec := json.NewDecoder(resp.Body)
+	dec.UseNumber()
+	var out map[string]any
+	_ = dec.Decode(&out)
+	return resp.StatusCode, out
+}
+
+// send makes one request to the site with a JSON body; the caller closes the answer's body.
+func (s *site) send(auth, method, pathAndQuery string, body any) *http.Response {
+	s.t.Helper()
 	var r io.Reader
 	if body != nil {
 		raw, err := json.Marshal(body)
 		s.must(err)
 		r = bytes.NewReader(raw)
 	}
-	u := s.url + (&url.URL{Path: path}).EscapedPath()
-	if query != nil {
-		u += "?" + query.Encode()
-	}
-	req, err := http.NewRequest(method, u, r)
+	req, err := http.NewRequest(method, s.url+pathAndQuery, r)
 	s.must(err)
 	if auth != "" {
 		req.Header.Set("Authorization", auth)
@@ -75,12 +87,7 @@ func (s *site) callAs(auth, method, path string, query url.Values, body any) (in
 	req.Header.Set("Content-Type", "application/json")
 	resp, err := http.DefaultClient.Do(req)
 	s.must(err)
-	defer resp.Body.Close()
-	dec := json.NewDecoder(resp.Body)
-	dec.UseNumber()
-	var out map[string]any
-	_ = dec.Decode(&out)
-	return resp.StatusCode, out
+	return resp
 }
 
 // insert creates a document and fails the test unless the site accepts it.

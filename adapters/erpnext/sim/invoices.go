@@ -4,7 +4,7 @@ import (
 	"github.com/shopspring/decimal"
 )
 
-func (s *Server) validateSalesInvoice(_ *Server, d doc) error {
+func (s *Server) validateSalesInvoice(d doc) error {
 	if d.str("posting_date") == "" {
 		d["posting_date"] = s.today()
 	}
@@ -85,7 +85,7 @@ func (s *Server) validateReturn(d doc) error {
 // tax. A discount goes to additional_discount_account when set, otherwise it is spread over the
 // lines' income. A credit note posts the same lines with the opposite sign against its invoice and
 // lowers that invoice's outstanding amount.
-func (s *Server) submitSalesInvoice(_ *Server, d doc) error {
+func (s *Server) submitSalesInvoice(d doc) error {
 	isReturn := d.int("is_return") != 0
 	against := d.str("name")
 	if isReturn {
@@ -140,7 +140,7 @@ func (s *Server) incomeLines(d doc) []glLine {
 	return lines
 }
 
-func (s *Server) cancelSalesInvoice(_ *Server, d doc) error {
+func (s *Server) cancelSalesInvoice(d doc) error {
 	name := d.str("name")
 	if err := s.refuseIfLinked("Sales Invoice", name, "Payment Entry", "references", "reference_name"); err != nil {
 		return err

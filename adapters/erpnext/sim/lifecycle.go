@@ -2,8 +2,8 @@ package sim
 
 import (
 	"fmt"
+	"maps"
 	"net/http"
-	"reflect"
 	"strings"
 )
 
@@ -29,6 +29,19 @@ func (s *Server) writable(name string) (*docType, error) {
 		return nil, newError(http.StatusForbidden, "PermissionError", "No permission to write %s", name)
 	}
 	return dt, nil
+}
+
+// writableDoc finds a document the API user may change.
+func (s *Server) writableDoc(doctype, name string) (*docType, doc, error) {
+	dt, err := s.writable(doctype)
+	if err != nil {
+		return nil, nil, err
+	}
+	cur, ok := s.get(doctype, name)
+	if !ok {
+		return nil, nil, notFound(doctype, name)
+	}
+	return dt, cur, nil
 }
 
 // insert is POST /api/resource/{doctype}: validate, name, and with docstatus 1 submit in the same
@@ -77,7 +90,7 @@ func (s *Server) insert(doctype string, d doc) (doc, error) {
 	}
 	s.stampChildren(dt, d)
 	if status == 1 {
-		if err := s.runHook(dt.onSubmit, d); err != nil {
+		if err := runHook(dt.onSubmit, d); err != nil {
 			return nil, err
 		}
 	}
@@ -119,11 +132,11 @@ func (s *Server) freeName(doctype, name string) string {
 	}
 }
 
-func (s *Server) runHook(hook func(*Server, doc) error, d doc) error {
+func runHook(hook func(doc) error, d doc) error {
 	if hook == nil {
 		return nil
 	}
-	return hook(s, d)
+	return hook(d)
 }
 
 // validate runs mandatory, link, unique and controller checks. self is the name of the document
@@ -135,7 +148,7 @@ func (s *Server) validate(dt *docType, d doc, self string) error {
 		}
 	}
 	if dt.validate != nil {
-		if err := dt.validate(s, d); err != nil {
+		if err := dt.validate(d); err != nil {
 			return err
 		}
 	}
@@ -167,13 +180,9 @@ func (s *Server) validate(dt *docType, d doc, self string) error {
 // patch carries, saves, submits or cancels it. Submitted documents take changes only to their
 // allow_on_submit fields; cancelled ones take none.
 func (s *Server) update(doctype, name string, patch doc) (doc, error) {
-	dt, err := s.writable(doctype)
+	dt, cur, err := s.writableDoc(doctype, name)
 	if err != nil {
 		return nil, err
-	}
-	cur, ok := s.get(doctype, name)
-	if !ok {
-		return nil, notFound(doctype, name)
 	}
 	if m := patch.str("modified"); m != "" && m != cur.str("modified") {
 		return nil, validation("TimestampMismatchError", "Error: Document has been modified after you have opened it (%s, %s). Please refresh to get the latest document.", m, cur.str("modified"))
@@ -191,7 +200,7 @@ func (s *Server) update(doctype, name string, patch doc) (doc, error) {
 		return nil, validation("ValidationError", "Cannot edit cancelled document")
 	case from == 0 && to == 0, from == 0 && to == 1:
 		next := cur.clone()
-		mergeInto(next, patch)
+		maps.Copy(next, patch)
 		if to == 1 && !dt.submittable {
 			return nil, validation("ValidationError", "%s is not submittable", doctype)
 		}
@@ -201,7 +210,7 @@ func (s *Server) update(doctype, name string, patch doc) (doc, error) {
 		next["docstatus"] = to
 		s.stampChildren(dt, next)
 		if to == 1 {
-			if err := s.runHook(dt.onSubmit, next); err != nil {
+			if err := runHook(dt.onSubmit, next); err != nil {
 				return nil, err
 			}
 		}
@@ -210,11 +219,11 @@ func (s *Server) update(doctype, name string, patch doc) (doc, error) {
 		return next, nil
 	case from == 1 && to == 1:
 		for field, v := range patch {
-			if !dt.allowOnSubmit[field] && !reflect.DeepEqual(fmt.Sprint(cur[field]), fmt.Sprint(v)) {
+			if !dt.allowOnSubmit[field] && fmt.Sprint(cur[field]) != fmt.Sprint(v) {
 				return nil, validation("UpdateAfterSubmitError", "Not allowed to change %s after submission", field)
 			}
 		}
-		mergeInto(cur, patch)
+		maps.Copy(cur, patch)
 		s.touch(cur)
 		return cur, nil
 	case from == 1 && to == 2:
@@ -224,26 +233,17 @@ func (s *Server) update(doctype, name string, patch doc) (doc, error) {
 	}
 }
 
-// submit is frappe.client.submit for a draft.
-func (s *Server) submit(doctype, name string) (doc, error) {
-	return s.update(doctype, name, doc{"docstatus": 1})
-}
-
 // cancel is frappe.client.cancel: only submitted documents, and only when no submitted document
 // still links to this one (the controller hook checks that).
 func (s *Server) cancel(doctype, name string) (doc, error) {
-	dt, err := s.writable(doctype)
+	dt, cur, err := s.writableDoc(doctype, name)
 	if err != nil {
 		return nil, err
-	}
-	cur, ok := s.get(doctype, name)
-	if !ok {
-		return nil, notFound(doctype, name)
 	}
 	if cur.int("docstatus") != 1 {
 		return nil, validation("DocstatusTransitionError", "Cannot change docstatus from %d to 2", cur.int("docstatus"))
 	}
-	if err := s.runHook(dt.onCancel, cur); err != nil {
+	if err := runHook(dt.onCancel, cur); err != nil {
 		return nil, err
 	}
 	cur["docstatus"] = 2
@@ -257,12 +257,9 @@ func (s *Server) cancel(doctype, name string) (doc, error) {
 
 // remove is DELETE: drafts only.
 func (s *Server) remove(doctype, name string) error {
-	if _, err := s.writable(doctype); err != nil {
+	_, cur, err := s.writableDoc(doctype, name)
+	if err != nil {
 		return err
-	}
-	cur, ok := s.get(doctype, name)
-	if !ok {
-		return notFound(doctype, name)
 	}
 	if cur.int("docstatus") == 1 {
 		return validation("ValidationError", "Submitted Record cannot be deleted. You must Cancel it first.")

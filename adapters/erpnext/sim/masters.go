@@ -6,7 +6,7 @@ import (
 	"github.com/shopspring/decimal"
 )
 
-func validateCustomer(_ *Server, d doc) error {
+func validateCustomer(d doc) error {
 	if d.str("customer_type") == "" {
 		d["customer_type"] = "Company"
 	}
@@ -26,7 +26,7 @@ func validateCustomer(_ *Server, d doc) error {
 	return nil
 }
 
-func validateItem(_ *Server, d doc) error {
+func validateItem(d doc) error {
 	if d.str("item_name") == "" {
 		d["item_name"] = d["item_code"]
 	}
@@ -44,7 +44,7 @@ func validateItem(_ *Server, d doc) error {
 	return nil
 }
 
-func (s *Server) validateItemPrice(_ *Server, d doc) error {
+func (s *Server) validateItemPrice(d doc) error {
 	if _, ok := toDecimal(d["price_list_rate"]); !ok {
 		return validation("ValidationError", "Rate must be a number: %v", d["price_list_rate"])
 	}

@@ -8,13 +8,12 @@ import (
 
 // Whitelisted methods the simulator answers under /api/method/.
 const (
-	MethodLoggedUser        = "frappe.auth.get_logged_user"
-	MethodSubmit            = "frappe.client.submit"
-	MethodCancel            = "frappe.client.cancel"
-	MethodMakeDeliveryNote  = "erpnext.selling.doctype.sales_order.sales_order.make_delivery_note"
-	MethodMakeSalesInvoice  = "erpnext.selling.doctype.sales_order.sales_order.make_sales_invoice"
-	MethodMakeSalesReturn   = "erpnext.accounts.doctype.sales_invoice.sales_invoice.make_sales_return"
-	methodNotFoundException = "DoesNotExistError"
+	MethodLoggedUser       = "frappe.auth.get_logged_user"
+	MethodSubmit           = "frappe.client.submit"
+	MethodCancel           = "frappe.client.cancel"
+	MethodMakeDeliveryNote = "erpnext.selling.doctype.sales_order.sales_order.make_delivery_note"
+	MethodMakeSalesInvoice = "erpnext.selling.doctype.sales_order.sales_order.make_sales_invoice"
+	MethodMakeSalesReturn  = "erpnext.accounts.doctype.sales_invoice.sales_invoice.make_sales_return"
 )
 
 func (s *Server) handleMethod(r *http.Request) (int, string, any, error) {
@@ -40,7 +39,7 @@ func (s *Server) handleMethod(r *http.Request) (int, string, any, error) {
 	case MethodMakeSalesReturn:
 		out, err = s.makeSalesReturn(str("source_name"))
 	default:
-		err = newError(http.StatusNotFound, methodNotFoundException, "Method %s not found", method)
+		err = newError(http.StatusNotFound, "DoesNotExistError", "Method %s not found", method)
 	}
 	if err != nil {
 		return 0, "", nil, err

@@ -4,7 +4,7 @@ import (
 	"github.com/shopspring/decimal"
 )
 
-func (s *Server) validatePaymentEntry(_ *Server, d doc) error {
+func (s *Server) validatePaymentEntry(d doc) error {
 	if d.str("posting_date") == "" {
 		d["posting_date"] = s.today()
 	}
@@ -100,7 +100,7 @@ func (s *Server) validateReference(d, ref doc, idx int) (decimal.Decimal, error)
 // submitPaymentEntry posts the money: Receive debits paid_to and credits the receivable, against
 // each referenced invoice for its allocation and against the payment itself for any unallocated
 // rest (an advance). Pay is the mirror image (a refund). Outstanding amounts move accordingly.
-func (s *Server) submitPaymentEntry(_ *Server, d doc) error {
+func (s *Server) submitPaymentEntry(d doc) error {
 	if err := s.postGL(d, s.paymentLines(d)); err != nil {
 		return err
 	}
@@ -140,7 +140,7 @@ func (s *Server) applyPayment(d doc, sign decimal.Decimal) {
 	}
 }
 
-func (s *Server) cancelPaymentEntry(_ *Server, d doc) error {
+func (s *Server) cancelPaymentEntry(d doc) error {
 	s.reverseGL("Payment Entry", d.str("name"))
 	s.applyPayment(d, decimal.NewFromInt(-1))
 	return nil

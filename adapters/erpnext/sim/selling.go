@@ -8,7 +8,7 @@ import (
 
 var hundred = decimal.NewFromInt(100)
 
-func (s *Server) validateSalesOrder(_ *Server, d doc) error {
+func (s *Server) validateSalesOrder(d doc) error {
 	if d.str("transaction_date") == "" {
 		d["transaction_date"] = s.today()
 	}
@@ -34,7 +34,7 @@ func (s *Server) validateSalesOrder(_ *Server, d doc) error {
 
 // submitSalesOrder reserves every stock line in its warehouse: Bin.reserved_qty grows by the
 // ordered quantity, and projected_qty falls with it.
-func (s *Server) submitSalesOrder(_ *Server, d doc) error {
+func (s *Server) submitSalesOrder(d doc) error {
 	for i, row := range d.rows("items") {
 		if s.isStockItem(row.str("item_code")) && row.str("warehouse") == "" {
 			return validation("ValidationError", "Row #%d: Delivery warehouse required for stock item %s", i+1, row.str("item_code"))
@@ -49,7 +49,7 @@ func (s *Server) submitSalesOrder(_ *Server, d doc) error {
 	return nil
 }
 
-func (s *Server) cancelSalesOrder(_ *Server, d doc) error {
+func (s *Server) cancelSalesOrder(d doc) error {
 	if err := s.refuseIfLinked("Sales Order", d.str("name"), "Delivery Note", "items", "against_sales_order"); err != nil {
 		return err
 	}
@@ -117,7 +117,7 @@ func (s *Server) refreshSalesOrderStatus(so doc) {
 	s.touch(so)
 }
 
-func (s *Server) validateDeliveryNote(_ *Server, d doc) error {
+func (s *Server) validateDeliveryNote(d doc) error {
 	if d.str("posting_date") == "" {
 		d["posting_date"] = s.today()
 	}
@@ -167,7 +167,7 @@ func (s *Server) salesOrderLine(d doc, row doc, idx int) (doc, error) {
 // submitDeliveryNote ships stock: it refuses to drive a Bin negative (NegativeStockError) or to
 // deliver more than was ordered, then takes the quantity out of actual_qty, releases the order's
 // reservation and records delivered_qty on the order lines.
-func (s *Server) submitDeliveryNote(_ *Server, d doc) error {
+func (s *Server) submitDeliveryNote(d doc) error {
 	need := map[[2]string]decimal.Decimal{}
 	perLine := map[string]decimal.Decimal{}
 	lines := map[string]doc{}
@@ -201,7 +201,7 @@ func (s *Server) submitDeliveryNote(_ *Server, d doc) error {
 	return nil
 }
 
-func (s *Server) cancelDeliveryNote(_ *Server, d doc) error {
+func (s *Server) cancelDeliveryNote(d doc) error {
 	if err := s.refuseIfLinked("Delivery Note", d.str("name"), "Shipment", "shipment_delivery_note", "delivery_note"); err != nil {
 		return err
 	}
@@ -239,7 +239,7 @@ func (s *Server) applyDelivery(d doc, sign decimal.Decimal) {
 
 var trackingStatuses = map[string]bool{"": true, "In Progress": true, "Delivered": true, "Returned": true, "Lost": true}
 
-func (s *Server) validateShipment(_ *Server, d doc) error {
+func (s *Server) validateShipment(d doc) error {
 	notes := d.rows("shipment_delivery_note")
 	if len(notes) == 0 {
 		return mandatory("Shipment", "Shipment Delivery Note")
