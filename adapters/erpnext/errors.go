@@ -102,15 +102,16 @@ func exceptionText(exc string) string {
 
 var markup = regexp.MustCompile(`<[^>]*>`)
 
+// stripMarkup turns an HTML fragment into one line of text.
 func stripMarkup(s string) string {
-	return strings.TrimSpace(html.UnescapeString(markup.ReplaceAllString(s, "")))
+	return strings.Join(strings.Fields(html.UnescapeString(markup.ReplaceAllString(s, " "))), " ")
 }
 
 // plainText keeps a short excerpt of a non-JSON body (a proxy's error page, the rate limiter's text).
 func plainText(body []byte) string {
-	s := strings.Join(strings.Fields(stripMarkup(string(body))), " ")
+	s := stripMarkup(string(body))
 	if len(s) > 200 {
-		s = s[:200] + "..."
+		s = strings.ToValidUTF8(s[:200], "") + "..."
 	}
 	return s
 }

@@ -27,8 +27,10 @@ type docType struct {
 	apiReadOnly bool
 
 	validate func(d doc) error
-	onSubmit func(d doc) error
-	onCancel func(d doc) error
+	// validateAfterSubmit checks a change to allow_on_submit fields of a submitted document.
+	validateAfterSubmit func(d doc) error
+	onSubmit            func(d doc) error
+	onCancel            func(d doc) error
 }
 
 func (dt *docType) tableFor(childDoctype string) (string, bool) {
@@ -94,8 +96,9 @@ func (s *Server) registry() map[string]*docType {
 				"carrier": true, "carrier_service": true, "awb_number": true, "tracking_url": true,
 				"tracking_status": true, "tracking_status_info": true, "shipment_id": true,
 			},
-			validate: s.validateShipment,
-			onCancel: func(doc) error { return nil },
+			validate:            s.validateShipment,
+			validateAfterSubmit: validateTrackingStatus,
+			onCancel:            func(doc) error { return nil },
 		},
 		{
 			name: "Sales Invoice", series: "ACC-SINV-.YYYY.-", submittable: true,

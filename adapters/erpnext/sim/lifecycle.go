@@ -223,9 +223,14 @@ func (s *Server) update(doctype, name string, patch doc) (doc, error) {
 				return nil, validation("UpdateAfterSubmitError", "Not allowed to change %s after submission", field)
 			}
 		}
-		maps.Copy(cur, patch)
-		s.touch(cur)
-		return cur, nil
+		next := cur.clone()
+		maps.Copy(next, patch)
+		if err := runHook(dt.validateAfterSubmit, next); err != nil {
+			return nil, err
+		}
+		s.touch(next)
+		s.docs[doctype][name] = next
+		return next, nil
 	case from == 1 && to == 2:
 		return s.cancel(doctype, name)
 	default:

@@ -239,6 +239,13 @@ func (s *Server) applyDelivery(d doc, sign decimal.Decimal) {
 
 var trackingStatuses = map[string]bool{"": true, "In Progress": true, "Delivered": true, "Returned": true, "Lost": true}
 
+func validateTrackingStatus(d doc) error {
+	if !trackingStatuses[d.str("tracking_status")] {
+		return validation("ValidationError", "Tracking Status cannot be %q. It should be one of \"In Progress\", \"Delivered\", \"Returned\", \"Lost\"", d.str("tracking_status"))
+	}
+	return nil
+}
+
 func (s *Server) validateShipment(d doc) error {
 	notes := d.rows("shipment_delivery_note")
 	if len(notes) == 0 {
@@ -254,8 +261,8 @@ func (s *Server) validateShipment(d doc) error {
 		}
 		row["grand_total"] = dn["grand_total"]
 	}
-	if !trackingStatuses[d.str("tracking_status")] {
-		return validation("ValidationError", "Tracking Status cannot be %q. It should be one of \"In Progress\", \"Delivered\", \"Returned\", \"Lost\"", d.str("tracking_status"))
+	if err := validateTrackingStatus(d); err != nil {
+		return err
 	}
 	if d.str("pickup_date") == "" {
 		d["pickup_date"] = s.today()

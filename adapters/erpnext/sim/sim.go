@@ -1,8 +1,3 @@
-// Package sim is an ERPNext (Frappe) site in one process: the REST API retailsync uses, with the
-// docstatus lifecycle, Frappe's error bodies, a unique external order id, Bin quantities that move
-// when Sales Orders reserve and Delivery Notes ship, and a general ledger the tests read to the cent.
-// It also drives ERP-side activity (stock moves, price changes, deliveries) and injects faults
-// through internal/simkit. Datetimes are UTC; a real site writes them in its own time zone.
 package sim
 
 import (
