@@ -25,7 +25,7 @@ const (
 
 // env is a simulated ERPNext site and a client connected to it.
 type env struct {
-	t      *testing.T
+	t      testing.TB
 	site   *sim.Server
 	client *erpnext.Client
 	url    string
@@ -45,7 +45,7 @@ func withMiddleware(m func(http.Handler) http.Handler) envOption {
 	return func(_ *sim.Options, _ *erpnext.Config, w *func(http.Handler) http.Handler) { *w = m }
 }
 
-func newEnv(t *testing.T, opts ...envOption) *env {
+func newEnv(t testing.TB, opts ...envOption) *env {
 	t.Helper()
 	so := sim.Options{APIKey: apiKey, APISecret: apiSecret}
 	cfg := erpnext.Config{APIKey: apiKey, APISecret: apiSecret, Timeout: 5 * time.Second, Limits: throttle.Limits{MaxInFlight: 8}}
@@ -79,7 +79,7 @@ func (e *env) must(err error) {
 	}
 }
 
-func ctx(t *testing.T) context.Context {
+func ctx(t testing.TB) context.Context {
 	c, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	t.Cleanup(cancel)
 	return c
@@ -87,7 +87,7 @@ func ctx(t *testing.T) context.Context {
 
 func dec(s string) decimal.Decimal { return decimal.RequireFromString(s) }
 
-func wantDecimal(t *testing.T, what string, got, want decimal.Decimal) {
+func wantDecimal(t testing.TB, what string, got, want decimal.Decimal) {
 	t.Helper()
 	if !got.Equal(want) {
 		t.Errorf("%s = %s, want %s", what, got, want)

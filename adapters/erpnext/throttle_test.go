@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/retailsync/retailsync/adapters/erpnext"
+	"github.com/retailsync/retailsync/internal/failure"
 	"github.com/retailsync/retailsync/internal/throttle"
 )
 
@@ -54,5 +55,23 @@ func TestInFlightCapHoldsUnderConcurrency(t *testing.T) {
 	wg.Wait()
 	if p := peak.Load(); p != 3 {
 		t.Errorf("peak requests in flight = %d, want 3 (the cap)", p)
+	}
+}
+
+// TestRateLimitThatOutlastsTheDeadlineFailsWithoutCalling: with one request per 1000 seconds, the
+// second call cannot be sent before its context's deadline, so the client says so at once, as a
+// transient local rate-limit failure, and the site never sees the call.
+func TestRateLimitThatOutlastsTheDeadlineFailsWithoutCalling(t *testing.T) {
+	e := newEnv(t, withClient(func(c *erpnext.Config) { c.Limits = throttle.Limits{RequestsPerSecond: 0.001, Burst: 1} }))
+	if _, err := e.client.GetItem(ctx(t), "HD-BLK-M"); err != nil {
+		t.Fatal(err)
+	}
+	_, err := e.client.GetItem(ctx(t), "HD-BLK-M")
+	fe := failure.Classify(err)
+	if fe == nil || fe.Kind != failure.Transient || fe.Reason != failure.ReasonRateLimited || fe.System != "" {
+		t.Errorf("second call: %v, want a transient local RateLimited failure", err)
+	}
+	if n := e.site.Kit().Accounting.Total(); n != 1 {
+		t.Errorf("the site saw %d requests, want 1", n)
 	}
 }

@@ -164,13 +164,11 @@ func (s *Server) validate(dt *docType, d doc, self string) error {
 		if v == "" {
 			continue
 		}
-		for name, other := range s.docs[dt.name] {
-			if name != self && other.str(field) == v {
-				if s.opts.UniqueAsValidationError {
-					return validation("UniqueValidationError", "%s must be unique", field)
-				}
-				return newError(http.StatusConflict, "DuplicateEntryError", "%s %s already exists with %s %s", dt.name, name, field, v)
+		if name, taken := s.holder(dt.name, field, v); taken && name != self {
+			if s.opts.UniqueAsValidationError {
+				return validation("UniqueValidationError", "%s must be unique", field)
 			}
+			return newError(http.StatusConflict, "DuplicateEntryError", "%s %s already exists with %s %s", dt.name, name, field, v)
 		}
 	}
 	return nil
@@ -215,7 +213,7 @@ func (s *Server) update(doctype, name string, patch doc) (doc, error) {
 			}
 		}
 		s.touch(next)
-		s.docs[doctype][name] = next
+		s.store(doctype, next)
 		return next, nil
 	case from == 1 && to == 1:
 		for field, v := range patch {
@@ -229,7 +227,7 @@ func (s *Server) update(doctype, name string, patch doc) (doc, error) {
 			return nil, err
 		}
 		s.touch(next)
-		s.docs[doctype][name] = next
+		s.store(doctype, next)
 		return next, nil
 	case from == 1 && to == 2:
 		return s.cancel(doctype, name)
@@ -269,7 +267,7 @@ func (s *Server) remove(doctype, name string) error {
 	if cur.int("docstatus") == 1 {
 		return validation("ValidationError", "Submitted Record cannot be deleted. You must Cancel it first.")
 	}
-	delete(s.docs[doctype], name)
+	s.unstore(doctype, name)
 	return nil
 }
 
@@ -284,11 +282,12 @@ type listQuery struct {
 }
 
 func (s *Server) list(doctype string, q listQuery) ([]doc, error) {
-	if _, err := s.doctype(doctype); err != nil {
+	dt, err := s.doctype(doctype)
+	if err != nil {
 		return nil, err
 	}
 	var matched []doc
-	for _, d := range s.docs[doctype] {
+	for _, d := range s.candidates(dt, q.conditions) {
 		if matchesAll(d, q.conditions) && matchesAny(d, q.orConds) {
 			matched = append(matched, d)
 		}

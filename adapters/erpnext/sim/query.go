@@ -157,7 +157,11 @@ func listValue(v any) []any {
 // compare orders two field values: numerically when both read as numbers, else as strings, which
 // is right for Frappe's fixed-width dates and datetimes.
 func compare(a, b any) int {
-	if _, isStr := a.(string); !isStr {
+	sa, aStr := a.(string)
+	if sb, bStr := b.(string); aStr && bStr {
+		return strings.Compare(sa, sb)
+	}
+	if !aStr {
 		if da, ok := toDecimal(a); ok {
 			if db, ok := toDecimal(b); ok {
 				return da.Cmp(db)

@@ -68,6 +68,7 @@ type Server struct {
 	docs   map[string]map[string]doc // doctype -> name -> document
 	series map[string]int            // naming series prefix -> last number
 	denied map[string]bool           // doctypes the API user may not touch (403)
+	unique uniqueIndex
 }
 
 // New returns a site with a company, its default accounts, a warehouse and the Standard Selling
@@ -80,6 +81,7 @@ func New(opts Options) *Server {
 		docs:   map[string]map[string]doc{},
 		series: map[string]int{},
 		denied: map[string]bool{},
+		unique: uniqueIndex{},
 	}
 	s.types = s.registry()
 	s.seed()
@@ -143,10 +145,7 @@ func (s *Server) put(doctype string, d doc) doc {
 	d["creation"], d["modified"] = now, now
 	d["owner"], d["modified_by"] = "Administrator", "Administrator"
 	s.stampChildren(dt, d)
-	if s.docs[doctype] == nil {
-		s.docs[doctype] = map[string]doc{}
-	}
-	s.docs[doctype][d.str("name")] = d
+	s.store(doctype, d)
 	return d
 }
 
