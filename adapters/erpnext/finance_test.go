@@ -6,6 +6,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/retailsync/retailsync/adapters/erpnext"
+	"github.com/retailsync/retailsync/adapters/erpnext/sim"
 	"github.com/retailsync/retailsync/internal/failure"
 )
 
@@ -101,4 +102,33 @@ func TestCreditNoteBeyondTheInvoiceIsRefused(t *testing.T) {
 		t.Error("a credit note line with a negative refunded quantity was accepted")
 	}
 	e.wantBalances(map[string]string{"Debtors - ACME": "3.00"})
+}
+
+func TestInvoicePerShipment(t *testing.T) {
+	e := newEnv(t)
+	e.must(e.site.MoveStock("HD-BLK-M", stores, dec("5")))
+	e.must(e.site.MoveStock("TEE-WHT-S", stores, dec("5")))
+	c := e.customer("Jane Doe", "woo-cust-1")
+	so, _, err := e.client.EnsureSalesOrder(ctx(t), storeOrder(c.Name, "woo-1"))
+	e.must(err)
+	shipped, err := e.site.Deliver(sim.Delivery{SalesOrder: so.Name, Lines: []sim.DeliveryLine{{ItemCode: "HD-BLK-M", Qty: dec("1")}}})
+	e.must(err)
+
+	draft, err := e.client.MakeSalesInvoiceFromDelivery(ctx(t), shipped.DeliveryNote)
+	e.must(err)
+	if len(draft.Items) != 1 || draft.Items[0].DeliveryNote != shipped.DeliveryNote || draft.Items[0].DNDetail == "" || draft.Items[0].SalesOrder != so.Name {
+		t.Fatalf("mapped invoice lines %+v", draft.Items)
+	}
+	draft.Taxes = []erpnext.SalesTax{erpnext.ActualCharge(salesTax, "US-CA-STATE TAX-1", dec("4.15"))}
+	inv, err := e.client.CreateSalesInvoice(ctx(t), draft)
+	e.must(err)
+	wantDecimal(t, "invoice for one hoodie", inv.GrandTotal, dec("54.14"))
+	order, err := e.client.GetSalesOrder(ctx(t), so.Name)
+	e.must(err)
+	wantDecimal(t, "per_billed", order.PerBilled, dec("41.84")) // 49.99 of 119.48
+	e.wantBalances(map[string]string{"Debtors - ACME": "54.14", "Sales - ACME": "-49.99", salesTax: "-4.15"})
+
+	if _, err := e.client.MakeSalesInvoiceFromDelivery(ctx(t), "MAT-DN-2026-99999"); !erpnext.IsNotFound(err) {
+		t.Errorf("mapping a missing delivery: %v, want not found", err)
+	}
 }

@@ -44,6 +44,8 @@ type SalesInvoiceItem struct {
 	Warehouse     string          `json:"warehouse,omitempty"`
 	SalesOrder    string          `json:"sales_order,omitempty"`
 	SODetail      string          `json:"so_detail,omitempty"`
+	DeliveryNote  string          `json:"delivery_note,omitempty"`
+	DNDetail      string          `json:"dn_detail,omitempty"`
 }
 
 // GetSalesInvoice reads an invoice or credit note.
@@ -58,6 +60,14 @@ func (c *Client) GetSalesInvoice(ctx context.Context, name string) (SalesInvoice
 func (c *Client) MakeSalesInvoice(ctx context.Context, salesOrder string) (SalesInvoice, error) {
 	var inv SalesInvoice
 	err := c.Call(ctx, "erpnext.selling.doctype.sales_order.sales_order.make_sales_invoice", map[string]any{"source_name": salesOrder}, &inv)
+	return inv, err
+}
+
+// MakeSalesInvoiceFromDelivery maps a submitted Delivery Note to an invoice draft for the shipped
+// lines (invoicing per shipment); charges are the caller's to add.
+func (c *Client) MakeSalesInvoiceFromDelivery(ctx context.Context, deliveryNote string) (SalesInvoice, error) {
+	var inv SalesInvoice
+	err := c.Call(ctx, "erpnext.stock.doctype.delivery_note.delivery_note.make_sales_invoice", map[string]any{"source_name": deliveryNote}, &inv)
 	return inv, err
 }
 

@@ -8,7 +8,7 @@
 //     (docstatus 1 inserts and submits), PUT (patch; docstatus 1 submits, 2 cancels; a stale
 //     modified is TimestampMismatchError), DELETE (drafts only, 202).
 //   - /api/method/: frappe.auth.get_logged_user, frappe.client.submit, frappe.client.cancel,
-//     make_delivery_note, make_sales_invoice (from a Sales Order), make_sales_return.
+//     make_delivery_note, make_sales_invoice (from a Sales Order or a Delivery Note), make_sales_return.
 //   - Errors as frappe.utils.response.report_error writes them: exc_type, exception and the
 //     double-encoded _server_messages; 417 for the ValidationError family (MandatoryError,
 //     LinkValidationError, UpdateAfterSubmitError, DocstatusTransitionError, NegativeStockError,

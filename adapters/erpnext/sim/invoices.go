@@ -30,6 +30,11 @@ func (s *Server) validateSalesInvoice(d doc) error {
 				return err
 			}
 		}
+		if name := row.str("delivery_note"); name != "" {
+			if dn, ok := s.get("Delivery Note", name); !ok || dn.int("docstatus") != 1 {
+				return validation("ValidationError", "Row #%d: Delivery Note %s is not a submitted delivery", i+1, name)
+			}
+		}
 	}
 	if returns {
 		if err := s.validateReturn(d); err != nil {

@@ -14,6 +14,8 @@ const (
 	MethodMakeDeliveryNote = "erpnext.selling.doctype.sales_order.sales_order.make_delivery_note"
 	MethodMakeSalesInvoice = "erpnext.selling.doctype.sales_order.sales_order.make_sales_invoice"
 	MethodMakeSalesReturn  = "erpnext.accounts.doctype.sales_invoice.sales_invoice.make_sales_return"
+	// MethodMakeInvoiceFromDelivery maps a Delivery Note to an invoice draft (invoicing per shipment).
+	MethodMakeInvoiceFromDelivery = "erpnext.stock.doctype.delivery_note.delivery_note.make_sales_invoice"
 )
 
 func (s *Server) handleMethod(r *http.Request) (int, string, any, error) {
@@ -36,6 +38,8 @@ func (s *Server) handleMethod(r *http.Request) (int, string, any, error) {
 		out, err = s.mapSalesOrder(str("source_name"), "Delivery Note")
 	case MethodMakeSalesInvoice:
 		out, err = s.mapSalesOrder(str("source_name"), "Sales Invoice")
+	case MethodMakeInvoiceFromDelivery:
+		out, err = s.mapDeliveryNote(str("source_name"))
 	case MethodMakeSalesReturn:
 		out, err = s.makeSalesReturn(str("source_name"))
 	default:
@@ -119,6 +123,29 @@ func (s *Server) mapSalesOrder(name, target string) (doc, error) {
 		}
 		out["taxes"] = taxes
 		out["discount_amount"] = so["discount_amount"]
+	}
+	out["items"] = rows
+	return out, nil
+}
+
+// mapDeliveryNote is the Delivery Note's make_sales_invoice: an invoice draft for the shipped lines,
+// each linked to its delivery line and, through it, to the order line it bills. Charges are left to
+// the caller, who decides how shipping and tax are split across shipments.
+func (s *Server) mapDeliveryNote(name string) (doc, error) {
+	dn, ok := s.get("Delivery Note", name)
+	if !ok {
+		return nil, notFound("Delivery Note", name)
+	}
+	if dn.int("docstatus") != 1 {
+		return nil, validation("ValidationError", "Delivery Note %s must be submitted", name)
+	}
+	out := doc{"doctype": "Sales Invoice", "customer": dn["customer"], "company": dn["company"], "currency": dn["currency"], "docstatus": 0}
+	var rows []any
+	for _, line := range dn.rows("items") {
+		rows = append(rows, map[string]any{
+			"item_code": line["item_code"], "qty": line["qty"], "rate": line["rate"], "warehouse": line["warehouse"],
+			"delivery_note": name, "dn_detail": line["name"], "sales_order": line["against_sales_order"], "so_detail": line["so_detail"],
+		})
 	}
 	out["items"] = rows
 	return out, nil
