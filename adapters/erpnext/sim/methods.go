@@ -6,9 +6,16 @@ import (
 	"github.com/shopspring/decimal"
 )
 
+// The versions the simulator reports, as a site running them would.
+const (
+	FrappeVersion  = "15.51.0"
+	ERPNextVersion = "15.49.2"
+)
+
 // Whitelisted methods the simulator answers under /api/method/.
 const (
 	MethodLoggedUser       = "frappe.auth.get_logged_user"
+	MethodGetVersions      = "frappe.utils.change_log.get_versions"
 	MethodSubmit           = "frappe.client.submit"
 	MethodCancel           = "frappe.client.cancel"
 	MethodMakeDeliveryNote = "erpnext.selling.doctype.sales_order.sales_order.make_delivery_note"
@@ -28,6 +35,11 @@ func (s *Server) handleMethod(r *http.Request) (int, string, any, error) {
 	switch method := r.PathValue("method"); method {
 	case MethodLoggedUser:
 		out = "Administrator"
+	case MethodGetVersions:
+		out = map[string]any{
+			"frappe":  map[string]string{"title": "Frappe Framework", "version": FrappeVersion},
+			"erpnext": map[string]string{"title": "ERPNext", "version": ERPNextVersion},
+		}
 	case MethodSubmit:
 		out, err = s.clientSubmit(args["doc"])
 	case MethodCancel:
