@@ -115,3 +115,15 @@ func Args(namespace, flowName string) []string {
 		FlagDataDir, DataDir,
 	}
 }
+
+// WebhookPath is where a flow's webhook receiver is reached below a connection's webhooks.publicURL:
+// one public endpoint (an Ingress, or the local runtime's front door) serves every flow.
+func WebhookPath(namespace, flowName string) string {
+	return "/" + namespace + "/" + flowName + "/woocommerce"
+}
+
+// More flags of `retailsync worker`, used where no pod runs (the local runtime).
+const (
+	// FlagKubeconfig points the worker at a kubeconfig instead of its in-cluster ServiceAccount.
+	FlagKubeconfig = "--kubeconfig"
+)
