@@ -7,6 +7,8 @@ import (
 	"os"
 
 	"github.com/spf13/cobra"
+
+	woocommercesim "github.com/retailsync/retailsync/adapters/woocommerce/sim"
 )
 
 func main() {
@@ -34,5 +36,6 @@ func newSimCommand() *cobra.Command {
 		Short: "Run a simulator of an external system (WooCommerce, ERPNext)",
 	}
 	// Each simulator package contributes its own subcommand here.
+	sim.AddCommand(woocommercesim.NewCommand())
 	return sim
 }

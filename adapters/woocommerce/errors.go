@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strings"
 	"time"
 
 	"github.com/retailsync/retailsync/internal/failure"
@@ -28,6 +29,9 @@ func (c *Client) apiError(method, path string, resp *http.Response, raw []byte) 
 // errorFromBody classifies a WooCommerce error body, whole-request or per batch item.
 func errorFromBody(status int, header http.Header, body APIError, message string, now time.Time) error {
 	e := failure.FromHTTP(System, status, header, body.Code, message, now)
+	if status == http.StatusInternalServerError && refusedAt500(body) {
+		e.Kind, e.Reason, e.RetryAfter = failure.Permanent, failure.ReasonValidation, 0
+	}
 	if body.Data.ResourceID != 0 {
 		return &ResourceError{Err: e, ResourceID: body.Data.ResourceID}
 	}
@@ -81,4 +85,12 @@ func (c *Client) transportError(ctx context.Context, method, path string, err er
 	}
 	return &failure.Error{Kind: fe.Kind, Reason: fe.Reason, System: System,
 		Message: fmt.Sprintf("%s %s: %v", method, path, err), Err: err}
+}
+
+// refusedAt500 recognises WooCommerce's validation refusals that are answered with HTTP 500: a
+// refund larger than what remains refundable comes back as 500 woocommerce_rest_cannot_create_order_refund
+// "Invalid refund amount.", which no retry can fix. Its "please try again" variant stays transient.
+func refusedAt500(body APIError) bool {
+	return body.Code == "woocommerce_rest_cannot_create_order_refund" &&
+		!strings.Contains(strings.ToLower(body.Message), "try again")
 }
