@@ -178,6 +178,10 @@ func paginate[T any](w http.ResponseWriter, r *http.Request, lq listQuery, items
 func setLinks(w http.ResponseWriter, r *http.Request, page, pages int) {
 	link := func(p int, rel string) string {
 		u := *r.URL
+		u.Scheme, u.Host = "http", r.Host
+		if r.TLS != nil {
+			u.Scheme = "https"
+		}
 		q := u.Query()
 		for k := range q {
 			if strings.HasPrefix(k, "oauth_") || k == "consumer_key" || k == "consumer_secret" {
