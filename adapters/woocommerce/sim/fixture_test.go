@@ -45,6 +45,7 @@ type fixture struct {
 	s     *Sim
 	srv   *httptest.Server
 	clock *testClock
+	now   func() time.Time // the store's clock: clock.Now unless the test gave another
 	nonce atomic.Int64
 }
 
@@ -67,7 +68,7 @@ func newFixture(t *testing.T, cfg Config, catalog Catalog) *fixture {
 	srv := httptest.NewServer(s.Handler())
 	t.Cleanup(srv.Close)
 	s.SetSiteURL(srv.URL)
-	return &fixture{t: t, s: s, srv: srv, clock: clk}
+	return &fixture{t: t, s: s, srv: srv, clock: clk, now: cfg.Now}
 }
 
 // signed builds a request signed with OAuth 1.0a at the given time and nonce.
@@ -152,7 +153,7 @@ func send(t *testing.T, req *http.Request) answer {
 // call sends a correctly signed request with a fresh nonce.
 func (f *fixture) call(method, path string, q url.Values, body any) answer {
 	f.t.Helper()
-	return send(f.t, f.signed(method, path, q, body, f.clock.Now(), fmt.Sprintf("nonce-%d", f.nonce.Add(1))))
+	return send(f.t, f.signed(method, path, q, body, f.now(), fmt.Sprintf("nonce-%d", f.nonce.Add(1))))
 }
 
 // admin sends a request to the sim-only API.
@@ -217,4 +218,20 @@ func (f *fixture) subscribe(h *hook, topic, secret string) woocommerce.Webhook {
 	var w woocommerce.Webhook
 	a.decode(f.t, &w)
 	return w
+}
+
+// eventually polls cond until it holds or the deadline passes.
+func eventually(t *testing.T, within time.Duration, cond func() bool, msg string) {
+	t.Helper()
+	deadline := time.NewTimer(within)
+	defer deadline.Stop()
+	tick := time.NewTicker(5 * time.Millisecond)
+	defer tick.Stop()
+	for !cond() {
+		select {
+		case <-deadline.C:
+			t.Fatal(msg)
+		case <-tick.C:
+		}
+	}
 }
