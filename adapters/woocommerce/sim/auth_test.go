@@ -142,3 +142,24 @@ func TestUnknownRouteIsRestNoRoute(t *testing.T) {
 		t.Errorf("%d %+v", a.status, e)
 	}
 }
+
+// FuzzOAuthHeader feeds arbitrary Authorization headers and query strings to the store's OAuth
+// check: it must never panic, and must never let a request through without the right signature.
+func FuzzOAuthHeader(f *testing.F) {
+	f.Add(`OAuth oauth_consumer_key="ck_0123456789abcdef", oauth_nonce="n", oauth_signature="x"`, "oauth_timestamp=1")
+	f.Add(`OAuth realm="x",oauth_signature_method=HMAC-SHA256`, "")
+	f.Add(`OAuth oauth_=",,,"`, "oauth_consumer_key=ck_0123456789abcdef&oauth_signature=%zz")
+	f.Add("Basic Y2s6Y3M=", "consumer_key=a&consumer_secret=b")
+	s := New(Config{ConsumerKey: testKey, ConsumerSecret: testSecret, Now: func() time.Time { return time.Unix(1767323045, 0) }})
+	f.Fuzz(func(t *testing.T, header, rawQuery string) {
+		r, err := http.NewRequest("GET", "http://shop.example/wp-json/wc/v3/products?"+rawQuery, nil)
+		if err != nil {
+			t.Skip()
+		}
+		r.Header.Set("Authorization", header)
+		a := s.authenticate(r)
+		if a.err == nil && !a.anonymous {
+			t.Fatalf("authenticated without the secret: header %q query %q", header, rawQuery)
+		}
+	})
+}

@@ -92,24 +92,33 @@ func decodeItem[T any](raw json.RawMessage) (T, *restError) {
 	return v, nil
 }
 
+// itemCreate and itemUpdate adapt a typed single-item operation to a batch entry.
+func itemCreate[In, Out any](fn func(In) (Out, *restError)) func(json.RawMessage) (any, *restError) {
+	return func(raw json.RawMessage) (any, *restError) {
+		in, e := decodeItem[In](raw)
+		if e != nil {
+			return nil, e
+		}
+		return anyOf(fn(in))
+	}
+}
+
+func itemUpdate[In, Out any](fn func(int64, In) (Out, *restError)) func(int64, json.RawMessage) (any, *restError) {
+	return func(id int64, raw json.RawMessage) (any, *restError) {
+		in, e := decodeItem[In](raw)
+		if e != nil {
+			return nil, e
+		}
+		return anyOf(fn(id, in))
+	}
+}
+
 func (s *Sim) batchProducts(_ http.ResponseWriter, r *http.Request) (int, any, *restError) {
 	return s.batch(r, batchOps{
-		kind: "product",
-		create: func(raw json.RawMessage) (any, *restError) {
-			in, e := decodeItem[productInput](raw)
-			if e != nil {
-				return nil, e
-			}
-			return anyOf(s.createProductFrom(in))
-		},
-		update: func(id int64, raw json.RawMessage) (any, *restError) {
-			in, e := decodeItem[productInput](raw)
-			if e != nil {
-				return nil, e
-			}
-			return anyOf(s.updateProductFrom(id, in))
-		},
-		del: func(id int64) (any, *restError) { return anyOf(s.deleteProductByID(id, true)) },
+		kind:   "product",
+		create: itemCreate(s.createProductFrom),
+		update: itemUpdate(s.updateProductFrom),
+		del:    func(id int64) (any, *restError) { return anyOf(s.deleteProductByID(id, true)) },
 	})
 }
 
@@ -117,22 +126,24 @@ func (s *Sim) batchVariations(_ http.ResponseWriter, r *http.Request) (int, any,
 	parentID := pathID(r, "id")
 	return s.batch(r, batchOps{
 		kind: "product_variation",
-		create: func(raw json.RawMessage) (any, *restError) {
-			in, e := decodeItem[productInput](raw)
-			if e != nil {
-				return nil, e
-			}
-			return anyOf(s.createVariationFrom(parentID, in))
-		},
-		update: func(id int64, raw json.RawMessage) (any, *restError) {
-			in, e := decodeItem[productInput](raw)
-			if e != nil {
-				return nil, e
-			}
-			return anyOf(s.updateVariationFrom(parentID, id, in))
-		},
+		create: itemCreate(func(in productInput) (woocommerce.Variation, *restError) {
+			return s.createVariationFrom(parentID, in)
+		}),
+		update: itemUpdate(func(id int64, in productInput) (woocommerce.Variation, *restError) {
+			return s.updateVariationFrom(parentID, id, in)
+		}),
 		del: func(id int64) (any, *restError) { return anyOf(s.deleteVariationByID(parentID, id)) },
 	})
 }
 
 func anyOf[T any](v T, e *restError) (any, *restError) { return v, e }
+
+// result turns a store operation's answer into Go's error convention for the exported methods,
+// never wrapping a nil *restError into a non-nil error.
+func result[T any](v T, e *restError) (T, error) {
+	if e != nil {
+		var zero T
+		return zero, e
+	}
+	return v, nil
+}

@@ -1,7 +1,6 @@
 package sim
 
 import (
-	"encoding/json"
 	"net/http"
 	"net/mail"
 	"strings"
@@ -45,12 +44,8 @@ func validEmail(e *string) *restError {
 
 // AddCustomer registers a customer as POST /customers does.
 func (s *Sim) AddCustomer(c woocommerce.Customer) (woocommerce.Customer, error) {
-	out, e := s.createCustomerFrom(customerInput{Email: &c.Email, FirstName: &c.FirstName, LastName: &c.LastName,
-		Billing: &c.Billing, Shipping: &c.Shipping})
-	if e != nil {
-		return woocommerce.Customer{}, e
-	}
-	return out, nil
+	return result(s.createCustomerFrom(customerInput{Email: &c.Email, FirstName: &c.FirstName, LastName: &c.LastName,
+		Billing: &c.Billing, Shipping: &c.Shipping}))
 }
 
 func (s *Sim) createCustomerFrom(in customerInput) (woocommerce.Customer, *restError) {
@@ -190,21 +185,9 @@ func (s *Sim) deleteCustomer(_ http.ResponseWriter, r *http.Request) (int, any, 
 
 func (s *Sim) batchCustomers(_ http.ResponseWriter, r *http.Request) (int, any, *restError) {
 	return s.batch(r, batchOps{
-		kind: "customer",
-		create: func(raw json.RawMessage) (any, *restError) {
-			in, e := decodeItem[customerInput](raw)
-			if e != nil {
-				return nil, e
-			}
-			return anyOf(s.createCustomerFrom(in))
-		},
-		update: func(id int64, raw json.RawMessage) (any, *restError) {
-			in, e := decodeItem[customerInput](raw)
-			if e != nil {
-				return nil, e
-			}
-			return anyOf(s.updateCustomerFrom(id, in))
-		},
-		del: func(id int64) (any, *restError) { return anyOf(s.deleteCustomerByID(id, true)) },
+		kind:   "customer",
+		create: itemCreate(s.createCustomerFrom),
+		update: itemUpdate(s.updateCustomerFrom),
+		del:    func(id int64) (any, *restError) { return anyOf(s.deleteCustomerByID(id, true)) },
 	})
 }

@@ -1,7 +1,6 @@
 package sim
 
 import (
-	"encoding/json"
 	"net/http"
 	"slices"
 	"strconv"
@@ -72,11 +71,7 @@ var gatewayTitles = map[string]string{
 // PlaceOrder creates an order as checkout or POST /orders would, priced to the cent, and queues
 // order.created. A paid order reduces stock and moves to processing.
 func (s *Sim) PlaceOrder(spec OrderSpec) (woocommerce.Order, error) {
-	o, e := s.placeOrder(spec)
-	if e != nil {
-		return woocommerce.Order{}, e
-	}
-	return o, nil
+	return result(s.placeOrder(spec))
 }
 
 func (s *Sim) placeOrder(spec OrderSpec) (woocommerce.Order, *restError) {
@@ -443,20 +438,10 @@ func (s *Sim) deleteOrderByID(id int64, force bool) (woocommerce.Order, *restErr
 func (s *Sim) batchOrders(_ http.ResponseWriter, r *http.Request) (int, any, *restError) {
 	return s.batch(r, batchOps{
 		kind: "shop_order",
-		create: func(raw json.RawMessage) (any, *restError) {
-			in, e := decodeItem[orderInput](raw)
-			if e != nil {
-				return nil, e
-			}
-			return anyOf(s.placeOrder(in.spec()))
-		},
-		update: func(id int64, raw json.RawMessage) (any, *restError) {
-			in, e := decodeItem[orderInput](raw)
-			if e != nil {
-				return nil, e
-			}
-			return anyOf(s.updateOrderFrom(id, in))
-		},
-		del: func(id int64) (any, *restError) { return anyOf(s.deleteOrderByID(id, true)) },
+		create: itemCreate(func(in orderInput) (woocommerce.Order, *restError) {
+			return s.placeOrder(in.spec())
+		}),
+		update: itemUpdate(s.updateOrderFrom),
+		del:    func(id int64) (any, *restError) { return anyOf(s.deleteOrderByID(id, true)) },
 	})
 }

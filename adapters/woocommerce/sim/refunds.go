@@ -16,11 +16,7 @@ var manualGateways = []string{"bacs", "cheque", "cod"}
 
 // RefundOrder refunds part or all of an order as POST /orders/{id}/refunds does.
 func (s *Sim) RefundOrder(orderID int64, req woocommerce.RefundRequest) (woocommerce.Refund, error) {
-	r, e := s.refund(orderID, req)
-	if e != nil {
-		return woocommerce.Refund{}, e
-	}
-	return r, nil
+	return result(s.refund(orderID, req))
 }
 
 // refund records a refund: its lines are negative and name the refunded order line in
