@@ -36,7 +36,9 @@ func (c *Client) DeleteWebhook(ctx context.Context, id int64) (Webhook, error) {
 
 // ReactivateWebhook sets a webhook active again if WooCommerce disabled it after repeated failed
 // deliveries; it stays disabled otherwise forever. A paused webhook was paused by a person and is
-// left alone. It reports whether it changed anything.
+// left alone. It reports whether it changed anything. WooCommerce keeps the failure count when a
+// webhook is re-activated, so the very next failed delivery disables it again: make sure the
+// receiver is healthy first.
 func (c *Client) ReactivateWebhook(ctx context.Context, id int64) (Webhook, bool, error) {
 	w, err := c.Webhook(ctx, id)
 	if err != nil || w.Status != WebhookDisabled {

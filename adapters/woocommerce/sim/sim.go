@@ -1,9 +1,3 @@
-// Package sim simulates a WooCommerce store's wc/v3 API and webhooks as documented in
-// shared/reference/woocommerce.md, so that adapters, the worker, the demo and the benchmarks run
-// without a real store. It serves the same routes, shapes, status codes and error codes; it delivers
-// webhooks like WooCommerce (payload built at send time, coalesced, unsigned ping, PHP-escaped JSON,
-// auto-disable); and tests drive storefront activity and read state through Go methods or the
-// sim-only /__sim/ API.
 package sim
 
 import (
