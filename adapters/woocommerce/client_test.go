@@ -571,3 +571,59 @@ func TestClientCapsRequestsInFlight(t *testing.T) {
 		t.Errorf("peak in flight %d, want at most 2", p)
 	}
 }
+
+func TestClientKeepsPagingWhenAProxyStripsTheHeaders(t *testing.T) {
+	s := sim.New(sim.Config{ConsumerKey: testKey, ConsumerSecret: testSecret})
+	if err := s.Seed(sim.Catalog{SimpleProducts: 120}); err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rec := httptest.NewRecorder()
+		s.Handler().ServeHTTP(rec, r)
+		for k, v := range rec.Header() {
+			if !strings.HasPrefix(k, "X-Wp-") {
+				w.Header()[k] = v
+			}
+		}
+		w.WriteHeader(rec.Code)
+		_, _ = w.Write(rec.Body.Bytes())
+	}))
+	defer srv.Close()
+	c, err := wc.New(wc.Config{BaseURL: srv.URL, Credentials: wc.StaticCredentials{ConsumerKey: testKey, ConsumerSecret: testSecret}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := wc.Collect(c.Products(context.Background(), wc.ListOptions{}))
+	if err != nil || len(got) != 120 {
+		t.Errorf("walked %d products without paging headers, want 120 (%v)", len(got), err)
+	}
+}
+
+// BenchmarkClientPollOrders walks 500 orders in pages of 100 against the simulator and reports the
+// API calls and wall time per walk.
+func BenchmarkClientPollOrders(b *testing.B) {
+	s := sim.New(sim.Config{ConsumerKey: testKey, ConsumerSecret: testSecret, Seed: 3})
+	if err := s.Seed(sim.Catalog{SimpleProducts: 20, Customers: 5}); err != nil {
+		b.Fatal(err)
+	}
+	for range 500 {
+		if _, err := s.PlaceOrder(s.RandomOrder()); err != nil {
+			b.Fatal(err)
+		}
+	}
+	srv := httptest.NewServer(s.Handler())
+	defer srv.Close()
+	c, err := wc.New(wc.Config{BaseURL: srv.URL, Credentials: wc.StaticCredentials{ConsumerKey: testKey, ConsumerSecret: testSecret}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	s.Kit().Accounting.Reset()
+	b.ResetTimer()
+	for b.Loop() {
+		orders, err := wc.Collect(c.Orders(context.Background(), wc.ListOptions{OrderBy: "modified", Order: "asc"}))
+		if err != nil || len(orders) != 500 {
+			b.Fatalf("%d orders, %v", len(orders), err)
+		}
+	}
+	b.ReportMetric(float64(s.Kit().Accounting.Total())/float64(b.N), "requests/op")
+}

@@ -15,7 +15,9 @@ type OrderUpdate struct {
 	MetaData      []MetaData `json:"meta_data,omitempty"`
 }
 
-// Orders walks orders. Poll with ModifiedAfter set to the last seen date_modified_gmt.
+// Orders walks orders. Poll with ModifiedAfter set to the last seen date_modified_gmt and
+// OrderBy "modified", Order "asc": with the default (newest first) an order modified during the walk
+// shifts the pages under it.
 func (c *Client) Orders(ctx context.Context, opts ListOptions) iter.Seq2[Order, error] {
 	return list[Order](ctx, c, "orders", opts)
 }

@@ -95,7 +95,9 @@ func listPage[T any](ctx context.Context, c *Client, path string, q url.Values, 
 }
 
 // list walks every page of a collection, following X-WP-TotalPages. It stops at the first error,
-// which it yields once. The total is read again on every page: items created meanwhile extend the walk.
+// which it yields once. The total is read again on every page: items created meanwhile extend the
+// walk. When a proxy strips the paging headers it keeps going until a short or empty page rather
+// than stopping after the first one.
 func list[T any](ctx context.Context, c *Client, path string, opts ListOptions) iter.Seq2[T, error] {
 	return func(yield func(T, error) bool) {
 		q := opts.values()
@@ -111,7 +113,8 @@ func list[T any](ctx context.Context, c *Client, path string, opts ListOptions) 
 					return
 				}
 			}
-			if len(p.Items) == 0 || page >= p.TotalPages {
+			perPage, _ := strconv.Atoi(q.Get("per_page"))
+			if len(p.Items) == 0 || (p.TotalPages > 0 && page >= p.TotalPages) || (p.TotalPages == 0 && len(p.Items) < perPage) {
 				return
 			}
 		}

@@ -143,11 +143,12 @@ func (s *Sim) listCustomers(w http.ResponseWriter, r *http.Request) (int, any, *
 	var items []woocommerce.Customer
 	for _, c := range s.customers {
 		if email == "" || strings.EqualFold(c.Email, email) {
-			items = append(items, cloneJSON(*c))
+			items = append(items, *c)
 		}
 	}
-	s.mu.Unlock()
-	return http.StatusOK, paginate(w, r, lq, items, customerMeta), nil
+	// Items share slices with the store until the page is copied, so the lock covers both.
+	defer s.mu.Unlock()
+	return http.StatusOK, cloneJSON(paginate(w, r, lq, items, customerMeta)), nil
 }
 
 func (s *Sim) getCustomer(_ http.ResponseWriter, r *http.Request) (int, any, *restError) {

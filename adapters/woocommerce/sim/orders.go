@@ -311,10 +311,11 @@ func (s *Sim) listOrders(w http.ResponseWriter, r *http.Request) (int, any, *res
 			productID != 0 && !slices.ContainsFunc(o.LineItems, func(li woocommerce.LineItem) bool { return li.ProductID == productID }):
 			continue
 		}
-		items = append(items, cloneJSON(o.Order))
+		items = append(items, o.Order)
 	}
-	s.mu.Unlock()
-	return http.StatusOK, paginate(w, r, lq, items, orderMeta), nil
+	// Items share slices with the store until the page is copied, so the lock covers both.
+	defer s.mu.Unlock()
+	return http.StatusOK, cloneJSON(paginate(w, r, lq, items, orderMeta)), nil
 }
 
 func (s *Sim) getOrder(_ http.ResponseWriter, r *http.Request) (int, any, *restError) {

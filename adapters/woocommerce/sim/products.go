@@ -178,10 +178,11 @@ func (s *Sim) listProducts(w http.ResponseWriter, r *http.Request) (int, any, *r
 			stock != "" && p.StockStatus != stock:
 			continue
 		}
-		items = append(items, cloneJSON(*p))
+		items = append(items, *p)
 	}
-	s.mu.Unlock()
-	return http.StatusOK, paginate(w, r, lq, items, productMeta), nil
+	// Items share slices with the store until the page is copied, so the lock covers both.
+	defer s.mu.Unlock()
+	return http.StatusOK, cloneJSON(paginate(w, r, lq, items, productMeta)), nil
 }
 
 func (s *Sim) getProduct(_ http.ResponseWriter, r *http.Request) (int, any, *restError) {

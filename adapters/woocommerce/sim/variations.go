@@ -34,18 +34,16 @@ func (s *Sim) listVariations(w http.ResponseWriter, r *http.Request) (int, any, 
 		return 0, nil, e
 	}
 	s.mu.Lock()
+	defer s.mu.Unlock()
 	p, e := s.parent(pathID(r, "id"))
-	var items []woocommerce.Variation
-	if e == nil {
-		for _, vid := range p.Variations {
-			items = append(items, cloneJSON(*s.variations[vid]))
-		}
-	}
-	s.mu.Unlock()
 	if e != nil {
 		return 0, nil, e
 	}
-	return http.StatusOK, paginate(w, r, lq, items, variationMeta), nil
+	var items []woocommerce.Variation
+	for _, vid := range p.Variations {
+		items = append(items, *s.variations[vid])
+	}
+	return http.StatusOK, cloneJSON(paginate(w, r, lq, items, variationMeta)), nil
 }
 
 func (s *Sim) getVariation(_ http.ResponseWriter, r *http.Request) (int, any, *restError) {
