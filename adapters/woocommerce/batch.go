@@ -64,7 +64,10 @@ func runBatch[T, C, U any](ctx context.Context, c *Client, path string, b Batch[
 			Update []json.RawMessage `json:"update"`
 			Delete []json.RawMessage `json:"delete"`
 		}
-		_, err := c.call(ctx, "POST", path, nil, chunk.batch, &answer)
+		wire, err := chunk.wire()
+		if err == nil {
+			_, err = c.call(ctx, "POST", path, nil, wire, &answer)
+		}
 		if err != nil {
 			res.failFrom(chunk.createFrom, chunk.updateFrom, chunk.deleteFrom, len(b.Create), len(b.Update), len(b.Delete), err)
 			return res, err
@@ -79,6 +82,23 @@ func runBatch[T, C, U any](ctx context.Context, c *Client, path string, b Batch[
 type batchChunk[C, U any] struct {
 	batch                              Batch[C, U]
 	createFrom, updateFrom, deleteFrom int
+}
+
+// wire is the chunk as sent: creates without their unset fields, as createBody explains.
+func (ch batchChunk[C, U]) wire() (any, error) {
+	creates := make([]json.RawMessage, len(ch.batch.Create))
+	for i, c := range ch.batch.Create {
+		raw, err := createBody(c)
+		if err != nil {
+			return nil, failure.Permanentf(failure.ReasonInternal, "encode batch create %d: %v", ch.createFrom+i, err)
+		}
+		creates[i] = raw
+	}
+	return struct {
+		Create []json.RawMessage `json:"create,omitempty"`
+		Update []U               `json:"update,omitempty"`
+		Delete []int64           `json:"delete,omitempty"`
+	}{creates, ch.batch.Update, ch.batch.Delete}, nil
 }
 
 // splitBatch cuts b into chunks of at most MaxBatchItems, filling each with creates, then updates,

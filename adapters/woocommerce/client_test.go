@@ -1,8 +1,10 @@
 package woocommerce_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -626,4 +628,53 @@ func BenchmarkClientPollOrders(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(s.Kit().Accounting.Total())/float64(b.N), "requests/op")
+}
+
+func TestClientCreatesSendNoNullsOrBlankAmounts(t *testing.T) {
+	s := sim.New(sim.Config{ConsumerKey: testKey, ConsumerSecret: testSecret})
+	if err := s.Seed(sim.Catalog{SimpleProducts: 1}); err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	var bodies []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		mu.Lock()
+		bodies = append(bodies, string(b))
+		mu.Unlock()
+		r.Body = io.NopCloser(bytes.NewReader(b))
+		s.Handler().ServeHTTP(w, r)
+	}))
+	defer srv.Close()
+	c, err := wc.New(wc.Config{BaseURL: srv.URL, Credentials: wc.StaticCredentials{ConsumerKey: testKey, ConsumerSecret: testSecret}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	p, err := c.CreateProduct(ctx, wc.Product{Name: "Scarf", SKU: "SCARF-1", RegularPrice: wc.MustMoney("18.00")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !p.SalePrice.IsBlank() || p.Price.String() != "18.00" {
+		t.Errorf("a product created without a sale price is on sale: %+v", p)
+	}
+	o, err := c.CreateOrder(ctx, wc.Order{Billing: wc.Address{Country: "US", State: "NY", Email: "a@example.com"},
+		LineItems: []wc.LineItem{{ProductID: p.ID, Quantity: 1}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o.LineItems[0].Total.String() != "18.00" {
+		t.Errorf("line total %s, want 18.00", o.LineItems[0].Total)
+	}
+	if _, err := c.BatchProducts(ctx, wc.Batch[wc.Product, wc.ProductUpdate]{Create: []wc.Product{{Name: "Glove"}}}); err != nil {
+		t.Fatal(err)
+	}
+	for _, b := range bodies {
+		if strings.Contains(b, "null") || strings.Contains(b, `""`) {
+			t.Errorf("create body carries unset fields: %s", b)
+		}
+	}
+	if len(bodies) != 3 {
+		t.Errorf("%d bodies recorded, want 3", len(bodies))
+	}
 }

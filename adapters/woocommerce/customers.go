@@ -28,7 +28,7 @@ func (c *Client) Customer(ctx context.Context, id int64) (Customer, error) {
 
 // CreateCustomer registers a customer; the email must be new.
 func (c *Client) CreateCustomer(ctx context.Context, cu Customer) (Customer, error) {
-	return send[Customer](ctx, c, "POST", "customers", cu)
+	return create[Customer](ctx, c, "customers", cu)
 }
 
 // UpdateCustomer changes a customer.

@@ -12,18 +12,18 @@ import (
 
 // Money is an amount as WooCommerce writes it: a decimal string such as "29.35". WooCommerce writes
 // "" for a price that is not set (the sale_price of a product that is not on sale); Money keeps that
-// apart from zero, so that an update never turns "no sale price" into "on sale for 0.00". The zero
-// value is the amount 0. Money never passes through float64.
+// apart from zero. The zero value is blank, not 0: a product built in Go without a sale price must
+// never go out as "on sale for 0.00". Money never passes through float64.
 type Money struct {
 	amount decimal.Decimal
-	blank  bool
+	set    bool
 }
 
 // NewMoney returns the amount d.
-func NewMoney(d decimal.Decimal) Money { return Money{amount: d} }
+func NewMoney(d decimal.Decimal) Money { return Money{amount: d, set: true} }
 
-// BlankMoney is the "not set" value WooCommerce writes as "".
-func BlankMoney() Money { return Money{blank: true} }
+// BlankMoney is the "not set" value WooCommerce writes as "" (the zero Money).
+func BlankMoney() Money { return Money{} }
 
 // ParseMoney reads a WooCommerce decimal string; "" gives BlankMoney.
 func ParseMoney(s string) (Money, error) {
@@ -34,7 +34,7 @@ func ParseMoney(s string) (Money, error) {
 	if err != nil {
 		return Money{}, fmt.Errorf("invalid amount %q", s)
 	}
-	return Money{amount: d}, nil
+	return NewMoney(d), nil
 }
 
 // MustMoney is ParseMoney for constants in code and tests; it panics on a bad literal.
@@ -50,18 +50,18 @@ func MustMoney(s string) Money {
 func (m Money) Decimal() decimal.Decimal { return m.amount }
 
 // IsBlank reports whether WooCommerce sent "" (not set).
-func (m Money) IsBlank() bool { return m.blank }
+func (m Money) IsBlank() bool { return !m.set }
 
 // String writes the amount keeping its scale ("29.30" stays "29.30"), or "" when blank.
 func (m Money) String() string {
-	if m.blank {
+	if !m.set {
 		return ""
 	}
 	return m.amount.StringFixed(max(0, -m.amount.Exponent()))
 }
 
 // Equal compares amounts and blankness.
-func (m Money) Equal(o Money) bool { return m.blank == o.blank && m.amount.Equal(o.amount) }
+func (m Money) Equal(o Money) bool { return m.set == o.set && m.amount.Equal(o.amount) }
 
 func (m Money) MarshalJSON() ([]byte, error) { return json.Marshal(m.String()) }
 

@@ -29,7 +29,7 @@ func (c *Client) Order(ctx context.Context, id int64) (Order, error) {
 
 // CreateOrder creates an order.
 func (c *Client) CreateOrder(ctx context.Context, o Order) (Order, error) {
-	return send[Order](ctx, c, "POST", "orders", o)
+	return create[Order](ctx, c, "orders", o)
 }
 
 // UpdateOrder changes an order.
@@ -60,7 +60,7 @@ func (c *Client) Refund(ctx context.Context, orderID, id int64) (Refund, error) 
 // CreateRefund refunds part or all of an order. Set APIRefund deliberately: WooCommerce's default
 // (true) asks the payment gateway to pay the money back.
 func (c *Client) CreateRefund(ctx context.Context, orderID int64, r RefundRequest) (Refund, error) {
-	return send[Refund](ctx, c, "POST", idPath("orders/%d/refunds", orderID), r)
+	return create[Refund](ctx, c, idPath("orders/%d/refunds", orderID), r)
 }
 
 // OrderNotes lists an order's notes (the route is not paged).
@@ -70,6 +70,6 @@ func (c *Client) OrderNotes(ctx context.Context, orderID int64) ([]OrderNote, er
 
 // AddOrderNote adds a note; customerNote true emails it to the customer.
 func (c *Client) AddOrderNote(ctx context.Context, orderID int64, note string, customerNote bool) (OrderNote, error) {
-	return send[OrderNote](ctx, c, "POST", idPath("orders/%d/notes", orderID),
+	return create[OrderNote](ctx, c, idPath("orders/%d/notes", orderID),
 		OrderNote{Note: note, CustomerNote: customerNote})
 }

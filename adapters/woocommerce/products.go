@@ -34,7 +34,7 @@ func (c *Client) Product(ctx context.Context, id int64) (Product, error) {
 // CreateProduct creates a product. A duplicate SKU fails with product_invalid_sku and the existing
 // product's id (ExistingResourceID).
 func (c *Client) CreateProduct(ctx context.Context, p Product) (Product, error) {
-	return send[Product](ctx, c, "POST", "products", p)
+	return create[Product](ctx, c, "products", p)
 }
 
 // UpdateProduct changes a product.
@@ -64,7 +64,7 @@ func (c *Client) Variation(ctx context.Context, productID, id int64) (Variation,
 
 // CreateVariation adds a variation to a variable product.
 func (c *Client) CreateVariation(ctx context.Context, productID int64, v Variation) (Variation, error) {
-	return send[Variation](ctx, c, "POST", idPath("products/%d/variations", productID), v)
+	return create[Variation](ctx, c, idPath("products/%d/variations", productID), v)
 }
 
 // UpdateVariation changes a variation.

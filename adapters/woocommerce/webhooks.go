@@ -21,7 +21,7 @@ func (c *Client) CreateWebhook(ctx context.Context, w Webhook) (Webhook, error) 
 	if w.APIVersion == "" {
 		w.APIVersion = "wp_api_v3"
 	}
-	return send[Webhook](ctx, c, "POST", "webhooks", w)
+	return create[Webhook](ctx, c, "webhooks", w)
 }
 
 // UpdateWebhook changes a webhook: rotate its secret, pause it, re-activate it.

@@ -104,10 +104,27 @@ func decodeBody(r *http.Request, v any) *restError {
 	if len(strings.TrimSpace(string(b))) == 0 {
 		return nil
 	}
-	if err := json.Unmarshal(b, v); err != nil {
+	var fields map[string]json.RawMessage
+	if json.Unmarshal(b, &fields) != nil {
 		return errf(http.StatusBadRequest, "rest_invalid_json", "Invalid JSON body passed.")
 	}
+	for name, typ := range typedFields {
+		if raw, ok := fields[name]; ok && string(raw) == "null" {
+			return invalidParam(name, name+" is not of type "+typ+".")
+		}
+	}
+	if err := json.Unmarshal(b, v); err != nil {
+		return invalidParam("body", err.Error())
+	}
 	return nil
+}
+
+// typedFields are writable fields WordPress validates against their schema type, so a null sent
+// for them is refused rather than read as empty.
+var typedFields = map[string]string{
+	"meta_data": "array", "line_items": "array", "shipping_lines": "array", "fee_lines": "array",
+	"coupon_lines": "array", "attributes": "array", "billing": "object", "shipping": "object",
+	"stock_quantity": "integer", "create": "array", "update": "array", "delete": "array",
 }
 
 // pathID reads a numeric path value.

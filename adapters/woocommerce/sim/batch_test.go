@@ -80,3 +80,14 @@ func TestBatchAnswersTwoHundredWithPerItemErrors(t *testing.T) {
 		t.Errorf("delete missing: %s", out["delete"][0])
 	}
 }
+
+func TestNullForATypedFieldIsRefused(t *testing.T) {
+	f := newFixture(t, Config{}, Catalog{})
+	a := f.call("POST", "/orders", nil, `{"meta_data":null}`)
+	if e := a.wcError(t); a.status != 400 || e.Code != "rest_invalid_param" || e.Data.Params["meta_data"] == "" {
+		t.Errorf("null meta_data: %d %s", a.status, a.body)
+	}
+	if a := f.call("POST", "/orders", nil, `{"line_items":`); a.status != 400 || a.wcError(t).Code != "rest_invalid_json" {
+		t.Errorf("broken JSON: %d %s", a.status, a.body)
+	}
+}
