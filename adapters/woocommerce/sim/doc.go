@@ -21,8 +21,8 @@
 //   - Filters other than page, per_page, offset, order, orderby, include, the four date filters,
 //     status, sku, type, stock_status, customer, product and email; orderby price, popularity and
 //     rating sort by date. _fields, _embed, context and _links are ignored.
-//   - GET /products/{id} with a variation id (WooCommerce answers with the variation); variation
-//     webhook payloads are the variation shape.
+//   - The product-shaped view of a variation: GET /products/{variation id} and variation webhook
+//     payloads serve the variation resource (with parent_id), not a product with type "variation".
 //   - Stock holding for pending orders, low-stock notices, the SKU lookup lock
 //     (woocommerce_rest_product_not_created), and batch creates that fail yet leave a product.
 //   - action.* and *.restored webhook events (accepted as topics, never fired); delivery logs;

@@ -233,6 +233,11 @@ func TestProductRules(t *testing.T) {
 	if v, ok := f.s.Variation(e.Data.ResourceID); !ok || v.SKU != "HOODIE-001-S-0" {
 		t.Errorf("resource_id %d does not name the variation", e.Data.ResourceID)
 	}
+	var byProductRoute woocommerce.Variation
+	f.call("GET", "/products/"+itoa(e.Data.ResourceID), nil, nil).decode(t, &byProductRoute)
+	if byProductRoute.SKU != "HOODIE-001-S-0" || byProductRoute.ParentID == 0 {
+		t.Errorf("GET /products/{variation id} served %+v", byProductRoute)
+	}
 	a = f.call("POST", "/products", nil, map[string]any{"name": "Sale", "regular_price": "20.00", "sale_price": "15.00", "manage_stock": true, "stock_quantity": 0, "backorders": "notify"})
 	var p woocommerce.Product
 	a.decode(t, &p)

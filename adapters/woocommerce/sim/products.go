@@ -188,11 +188,15 @@ func (s *Sim) listProducts(w http.ResponseWriter, r *http.Request) (int, any, *r
 func (s *Sim) getProduct(_ http.ResponseWriter, r *http.Request) (int, any, *restError) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	p, ok := s.products[pathID(r, "id")]
-	if !ok {
-		return 0, nil, invalidID("product", http.StatusNotFound)
+	id := pathID(r, "id")
+	if p, ok := s.products[id]; ok {
+		return http.StatusOK, cloneJSON(*p), nil
 	}
-	return http.StatusOK, cloneJSON(*p), nil
+	// Variations are products too: WooCommerce serves one by its own id here.
+	if v, ok := s.variations[id]; ok {
+		return http.StatusOK, cloneJSON(*v), nil
+	}
+	return 0, nil, invalidID("product", http.StatusNotFound)
 }
 
 func (s *Sim) createProduct(_ http.ResponseWriter, r *http.Request) (int, any, *restError) {
