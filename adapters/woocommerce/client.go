@@ -60,6 +60,9 @@ const (
 	AuthBasic AuthMethod = "Basic"
 	// AuthOAuth1 signs with OAuth 1.0a (HMAC-SHA256).
 	AuthOAuth1 AuthMethod = "OAuth1"
+	// AuthQuery sends consumer_key and consumer_secret as query parameters, https only: the
+	// workaround for hosts whose PHP never sees the Authorization header.
+	AuthQuery AuthMethod = "Query"
 )
 
 // Config configures a Client.
@@ -107,8 +110,11 @@ func New(cfg Config) (*Client, error) {
 			auth = AuthBasic
 		}
 	}
-	if auth != AuthBasic && auth != AuthOAuth1 {
+	switch {
+	case auth != AuthBasic && auth != AuthOAuth1 && auth != AuthQuery:
 		return nil, fmt.Errorf("woocommerce: unknown auth method %q", auth)
+	case auth == AuthQuery && u.Scheme != "https":
+		return nil, errors.New("woocommerce: query-string credentials are only allowed over https")
 	}
 	c := &Client{
 		base:     u,
@@ -190,10 +196,19 @@ func (c *Client) newRequest(ctx context.Context, method, path string, query url.
 	}
 	u := *c.base
 	u.Path = c.base.Path + APIPath + "/" + strings.TrimLeft(path, "/")
-	if c.auth == AuthOAuth1 {
+	switch c.auth {
+	case AuthOAuth1:
 		if query, err = c.oauth.sign(method, &u, query, creds); err != nil {
 			return nil, failure.Permanentf(failure.ReasonInternal, "sign request: %v", err)
 		}
+	case AuthQuery:
+		q := url.Values{}
+		for k, vs := range query {
+			q[k] = vs
+		}
+		q.Set("consumer_key", creds.ConsumerKey)
+		q.Set("consumer_secret", creds.ConsumerSecret)
+		query = q
 	}
 	u.RawQuery = query.Encode()
 	req, err := http.NewRequestWithContext(ctx, method, u.String(), bytes.NewReader(body))

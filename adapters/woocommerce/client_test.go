@@ -109,6 +109,17 @@ func TestClientAuthenticatesWithOAuthOverHTTPAndBasicOverHTTPS(t *testing.T) {
 	if err != nil || len(got) != 2 {
 		t.Fatalf("Basic over https: %d products, %v", len(got), err)
 	}
+	c, err = wc.New(wc.Config{BaseURL: tls.URL, HTTPClient: tls.Client(), Auth: wc.AuthQuery,
+		Credentials: wc.StaticCredentials{ConsumerKey: testKey, ConsumerSecret: testSecret}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err = wc.Collect(c.Products(context.Background(), wc.ListOptions{})); err != nil || len(got) != 2 {
+		t.Fatalf("query credentials over https: %d products, %v", len(got), err)
+	}
+	if _, err := wc.New(wc.Config{BaseURL: "http://shop.example", Auth: wc.AuthQuery, Credentials: wc.StaticCredentials{}}); err == nil {
+		t.Error("query-string credentials were allowed over plain http")
+	}
 }
 
 func TestClientFollowsTotalPages(t *testing.T) {
@@ -676,5 +687,21 @@ func TestClientCreatesSendNoNullsOrBlankAmounts(t *testing.T) {
 	}
 	if len(bodies) != 3 {
 		t.Errorf("%d bodies recorded, want 3", len(bodies))
+	}
+}
+
+func TestNewValidatesTheConfig(t *testing.T) {
+	creds := wc.StaticCredentials{ConsumerKey: testKey, ConsumerSecret: testSecret}
+	for name, cfg := range map[string]wc.Config{
+		"relative URL":   {BaseURL: "shop.example", Credentials: creds},
+		"ftp URL":        {BaseURL: "ftp://shop.example", Credentials: creds},
+		"no credentials": {BaseURL: "https://shop.example"},
+		"unknown auth":   {BaseURL: "https://shop.example", Credentials: creds, Auth: "Digest"},
+	} {
+		if _, err := wc.New(cfg); err == nil {
+			t.Errorf("%s: accepted", name)
+		} else if strings.Contains(err.Error(), testSecret) {
+			t.Errorf("%s: error leaks the secret", name)
+		}
 	}
 }

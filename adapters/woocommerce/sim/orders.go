@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/retailsync/retailsync/adapters/woocommerce"
@@ -226,16 +227,7 @@ func (s *Sim) adjustStock(productID, variationID int64, delta int) {
 	}
 }
 
-func joinStatuses() string {
-	out := ""
-	for i, st := range orderStatuses {
-		if i > 0 {
-			out += ", "
-		}
-		out += st
-	}
-	return out
-}
+func joinStatuses() string { return strings.Join(orderStatuses, ", ") }
 
 // orderInput is a POST/PUT /orders body.
 type orderInput struct {

@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"cmp"
 	"context"
 	"net/http"
 	"slices"
@@ -135,7 +136,9 @@ func (s *Sim) RandomOrder() OrderSpec {
 		}
 		sellable = append(sellable, LineSpec{ProductID: p.ID})
 	}
-	slices.SortFunc(sellable, func(a, b LineSpec) int { return int(a.ProductID*1e6 + a.VariationID - b.ProductID*1e6 - b.VariationID) })
+	slices.SortFunc(sellable, func(a, b LineSpec) int {
+		return cmp.Or(cmp.Compare(a.ProductID, b.ProductID), cmp.Compare(a.VariationID, b.VariationID))
+	})
 	shopper := shoppers[s.rng.IntN(len(shoppers))]
 	spec := OrderSpec{Billing: shopper.addr, Currency: shopper.currency, PaymentMethod: "stripe", CreatedVia: "checkout",
 		ShippingLines: []ShippingSpec{{MethodID: "flat_rate", MethodTitle: "Flat rate", Total: woocommerce.NewMoney(decimal.RequireFromString("7.50"))}},
