@@ -73,22 +73,22 @@ func (o ListOptions) values() url.Values {
 	return q
 }
 
-// Page is one page of a collection with WooCommerce's paging headers.
-type Page[T any] struct {
+// page is one page of a collection with WooCommerce's paging headers.
+type page[T any] struct {
 	Items      []T
 	Number     int
 	Total      int // X-WP-Total
 	TotalPages int // X-WP-TotalPages
 }
 
-func listPage[T any](ctx context.Context, c *Client, path string, q url.Values, page int) (Page[T], error) {
-	q.Set("page", strconv.Itoa(page))
+func listPage[T any](ctx context.Context, c *Client, path string, q url.Values, number int) (page[T], error) {
+	q.Set("page", strconv.Itoa(number))
 	var items []T
 	h, err := c.call(ctx, "GET", path, q, nil, &items)
 	if err != nil {
-		return Page[T]{}, err
+		return page[T]{}, err
 	}
-	p := Page[T]{Items: items, Number: page}
+	p := page[T]{Items: items, Number: number}
 	p.Total, _ = strconv.Atoi(h.Get("X-WP-Total"))
 	p.TotalPages, _ = strconv.Atoi(h.Get("X-WP-TotalPages"))
 	return p, nil
@@ -101,8 +101,8 @@ func listPage[T any](ctx context.Context, c *Client, path string, q url.Values, 
 func list[T any](ctx context.Context, c *Client, path string, opts ListOptions) iter.Seq2[T, error] {
 	return func(yield func(T, error) bool) {
 		q := opts.values()
-		for page := 1; ; page++ {
-			p, err := listPage[T](ctx, c, path, q, page)
+		for number := 1; ; number++ {
+			p, err := listPage[T](ctx, c, path, q, number)
 			if err != nil {
 				var zero T
 				yield(zero, err)
@@ -114,7 +114,7 @@ func list[T any](ctx context.Context, c *Client, path string, opts ListOptions) 
 				}
 			}
 			perPage, _ := strconv.Atoi(q.Get("per_page"))
-			if len(p.Items) == 0 || (p.TotalPages > 0 && page >= p.TotalPages) || (p.TotalPages == 0 && len(p.Items) < perPage) {
+			if len(p.Items) == 0 || (p.TotalPages > 0 && number >= p.TotalPages) || (p.TotalPages == 0 && len(p.Items) < perPage) {
 				return
 			}
 		}
