@@ -14,8 +14,8 @@
 //     in every currency. Coupons are only "percent" and "fixed_cart"; no free-shipping coupons.
 //   - Shipping zones and methods: shipping is whatever the order says (flat rate in random orders).
 //   - Editing an existing order's lines through PUT /orders/{id} (status, payment, addresses, notes
-//     and meta only). Refunds of shipping and fee lines; refund amounts are not checked against
-//     what each line still has to refund.
+//     and meta only). Refund amounts are checked against the order's remaining total, not against
+//     what each line still has to refund, and need not equal the sum of the refunded lines.
 //   - Routes other than products, variations, orders, refunds, notes, customers, webhooks and
 //     system_status (no coupons, categories, attributes, reviews, taxes, settings, reports).
 //   - Filters other than page, per_page, offset, order, orderby, include, the four date filters,

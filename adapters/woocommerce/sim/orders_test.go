@@ -153,7 +153,8 @@ func TestCheckoutDraftAndStatusValidation(t *testing.T) {
 
 func TestRefundsHaveNegativeLinesAndCloseTheOrder(t *testing.T) {
 	f := newFixture(t, Config{}, Catalog{SimpleProducts: 1})
-	o, err := f.s.PlaceOrder(OrderSpec{Billing: shoppers[0].addr, Lines: []LineSpec{{SKU: "TEE-0001", Quantity: 2}}, PaymentMethod: "stripe", Paid: true})
+	o, err := f.s.PlaceOrder(OrderSpec{Billing: shoppers[0].addr, Lines: []LineSpec{{SKU: "TEE-0001", Quantity: 2}}, PaymentMethod: "stripe", Paid: true,
+		ShippingLines: []ShippingSpec{{MethodID: "flat_rate", MethodTitle: "Flat rate", Total: woocommerce.MustMoney("7.50")}}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -203,8 +204,16 @@ func TestRefundsHaveNegativeLinesAndCloseTheOrder(t *testing.T) {
 		}
 	}
 	left := d(o.Total).Sub(amount)
-	if a := f.call("POST", "/orders/"+itoa(o.ID)+"/refunds", nil, map[string]string{"amount": left.String()}); a.status != http.StatusCreated {
+	ship := o.ShippingLines[0]
+	a = f.call("POST", "/orders/"+itoa(o.ID)+"/refunds", nil, woocommerce.RefundRequest{Amount: woocommerce.NewMoney(left),
+		LineItems: []woocommerce.RefundRequestLine{{ID: ship.ID, RefundTotal: ship.Total, RefundTax: []woocommerce.RefundRequestTax{{ID: ship.Taxes[0].ID, RefundTotal: ship.Taxes[0].Total}}}}})
+	if a.status != http.StatusCreated {
 		t.Fatalf("refund of the rest: %d %s", a.status, a.body)
+	}
+	a.decode(t, &rf)
+	if len(rf.ShippingLines) != 1 || rf.ShippingLines[0].Total.String() != "-"+ship.Total.String() ||
+		rf.ShippingLines[0].TotalTax.String() != "-"+ship.TotalTax.String() || string(rf.ShippingLines[0].MetaData[0].Value) != itoa(ship.ID) {
+		t.Errorf("refunded shipping %+v", rf.ShippingLines)
 	}
 	if o, _ = f.s.Order(o.ID); o.Status != woocommerce.StatusRefunded {
 		t.Errorf("status after a full refund %q, want refunded", o.Status)

@@ -49,14 +49,27 @@ func (s *Sim) refund(orderID int64, req woocommerce.RefundRequest) (woocommerce.
 		TaxLines: []woocommerce.TaxLine{}, FeeLines: []woocommerce.FeeLine{}}
 	s.nextOrder++
 	rf.DateCreated, rf.DateCreatedGMT = s.stamp(now)
+	// line_items may name any order item: product lines, shipping lines and fee lines. Ids that
+	// name none of them are skipped, as WooCommerce skips them.
 	for _, rl := range req.LineItems {
-		i := slices.IndexFunc(o.LineItems, func(li woocommerce.LineItem) bool { return li.ID == rl.ID })
-		if i < 0 {
-			continue // WooCommerce skips unknown item ids
+		if i := slices.IndexFunc(o.LineItems, func(li woocommerce.LineItem) bool { return li.ID == rl.ID }); i >= 0 {
+			rf.LineItems = append(rf.LineItems, s.refundLine(o.LineItems[i], rl))
+			if restock && rl.Quantity > 0 {
+				s.adjustStock(o.LineItems[i].ProductID, o.LineItems[i].VariationID, rl.Quantity)
+			}
 		}
-		rf.LineItems = append(rf.LineItems, s.refundLine(o.LineItems[i], rl))
-		if restock && rl.Quantity > 0 {
-			s.adjustStock(o.LineItems[i].ProductID, o.LineItems[i].VariationID, rl.Quantity)
+		if i := slices.IndexFunc(o.ShippingLines, func(sl woocommerce.ShippingLine) bool { return sl.ID == rl.ID }); i >= 0 {
+			taxes, tax := s.refundTaxes(rl)
+			sl := o.ShippingLines[i]
+			rf.ShippingLines = append(rf.ShippingLines, woocommerce.ShippingLine{ID: s.itemID(), MethodTitle: sl.MethodTitle,
+				MethodID: sl.MethodID, Total: money(rl.RefundTotal.Decimal().Neg()), TotalTax: money(tax), Taxes: taxes,
+				MetaData: s.refundedItem(sl.ID)})
+		}
+		if i := slices.IndexFunc(o.FeeLines, func(fl woocommerce.FeeLine) bool { return fl.ID == rl.ID }); i >= 0 {
+			taxes, tax := s.refundTaxes(rl)
+			fl := o.FeeLines[i]
+			rf.FeeLines = append(rf.FeeLines, woocommerce.FeeLine{ID: s.itemID(), Name: fl.Name, TaxStatus: fl.TaxStatus,
+				Total: money(rl.RefundTotal.Decimal().Neg()), TotalTax: money(tax), Taxes: taxes, MetaData: s.refundedItem(fl.ID)})
 		}
 	}
 	o.refunds = append(o.refunds, rf)
@@ -77,23 +90,35 @@ func (s *Sim) refundable(o *order) decimal.Decimal {
 	return left
 }
 
+// refundLine is a refunded product line: negative quantity, totals and taxes. Called with s.mu held.
 func (s *Sim) refundLine(li woocommerce.LineItem, rl woocommerce.RefundRequestLine) woocommerce.LineItem {
-	ref, _ := json.Marshal(li.ID)
+	taxes, tax := s.refundTaxes(rl)
 	out := woocommerce.LineItem{ID: s.itemID(), Name: li.Name, ProductID: li.ProductID, VariationID: li.VariationID,
 		Quantity: -rl.Quantity, SKU: li.SKU, Subtotal: money(rl.RefundTotal.Decimal().Neg()),
-		Total: money(rl.RefundTotal.Decimal().Neg()), Taxes: []woocommerce.LineTax{},
-		MetaData: []woocommerce.MetaData{{ID: s.itemID(), Key: "_refunded_item_id", Value: ref}}}
-	tax := decimal.Zero
-	for _, t := range rl.RefundTax {
-		v := cents(t.RefundTotal.Decimal()).Neg()
-		out.Taxes = append(out.Taxes, woocommerce.LineTax{ID: t.ID, Total: woocommerce.NewMoney(v), Subtotal: woocommerce.NewMoney(v)})
-		tax = tax.Add(v)
-	}
-	out.SubtotalTax, out.TotalTax = money(tax), money(tax)
+		Total: money(rl.RefundTotal.Decimal().Neg()), SubtotalTax: money(tax), TotalTax: money(tax), Taxes: taxes,
+		MetaData: s.refundedItem(li.ID)}
 	if rl.Quantity > 0 {
 		out.Price = woocommerce.Number{Decimal: out.Total.Decimal().Div(decimal.NewFromInt(int64(rl.Quantity))).Round(2)}
 	}
 	return out
+}
+
+// refundTaxes turns refund_tax into negative taxes[] and their sum.
+func (s *Sim) refundTaxes(rl woocommerce.RefundRequestLine) ([]woocommerce.LineTax, decimal.Decimal) {
+	taxes, sum := []woocommerce.LineTax{}, decimal.Zero
+	for _, t := range rl.RefundTax {
+		v := cents(t.RefundTotal.Decimal()).Neg()
+		taxes = append(taxes, woocommerce.LineTax{ID: t.ID, Total: woocommerce.NewMoney(v), Subtotal: woocommerce.NewMoney(v)})
+		sum = sum.Add(v)
+	}
+	return taxes, sum
+}
+
+// refundedItem is the meta WooCommerce puts on a refund item to name the order item it refunds.
+// Called with s.mu held.
+func (s *Sim) refundedItem(itemID int64) []woocommerce.MetaData {
+	ref, _ := json.Marshal(itemID)
+	return []woocommerce.MetaData{{ID: s.itemID(), Key: "_refunded_item_id", Value: ref}}
 }
 
 func refundMeta(r woocommerce.Refund) listed {
