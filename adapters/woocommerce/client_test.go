@@ -27,36 +27,18 @@ const (
 	testSecret = "cs_fedcba9876543210"
 )
 
-// clock is a settable store clock.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
 type store struct {
 	sim    *sim.Sim
 	srv    *httptest.Server
 	client *wc.Client
-	clock  *clock
+	clock  *sim.ManualClock
 }
 
 // newStore starts a simulated store over plain HTTP (so the client signs with OAuth 1.0a) and a
 // client for it. edit adjusts the client's config.
 func newStore(t *testing.T, catalog sim.Catalog, edit func(*wc.Config)) *store {
 	t.Helper()
-	clk := &clock{t: time.Now().UTC().Truncate(time.Second)}
+	clk := sim.NewManualClock(time.Now().UTC().Truncate(time.Second))
 	s := sim.New(sim.Config{ConsumerKey: testKey, ConsumerSecret: testSecret, Seed: 7, Now: clk.Now})
 	if err := s.Seed(catalog); err != nil {
 		t.Fatal(err)

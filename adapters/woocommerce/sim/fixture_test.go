@@ -22,36 +22,19 @@ const (
 	testSecret = "cs_fedcba9876543210"
 )
 
-type testClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *testClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *testClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
 // fixture is a store served over plain HTTP (OAuth) with a settable clock.
 type fixture struct {
 	t     *testing.T
 	s     *Sim
 	srv   *httptest.Server
-	clock *testClock
+	clock *ManualClock
 	now   func() time.Time // the store's clock: clock.Now unless the test gave another
 	nonce atomic.Int64
 }
 
 func newFixture(t *testing.T, cfg Config, catalog Catalog) *fixture {
 	t.Helper()
-	clk := &testClock{t: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)}
+	clk := NewManualClock(time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC))
 	if cfg.ConsumerKey == "" {
 		cfg.ConsumerKey, cfg.ConsumerSecret = testKey, testSecret
 	}
