@@ -122,7 +122,6 @@ func New(cfg Config) (*Client, error) {
 		creds:    cfg.Credentials,
 		throttle: throttle.New(cfg.Limits),
 		timeout:  cfg.Timeout,
-		http:     cfg.HTTPClient,
 		log:      cfg.Logger,
 		now:      cfg.Now,
 		oauth:    oauthSigner{now: cfg.Now, nonce: cfg.Nonce},
@@ -130,9 +129,14 @@ func New(cfg Config) (*Client, error) {
 	if c.timeout <= 0 {
 		c.timeout = 30 * time.Second
 	}
-	if c.http == nil {
-		c.http = &http.Client{}
+	// Redirects are not followed: a redirected OAuth request no longer matches its signature, a
+	// redirected POST turns into a GET, and a store that moved should be reconfigured, not chased.
+	hc := http.Client{}
+	if cfg.HTTPClient != nil {
+		hc = *cfg.HTTPClient
 	}
+	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	c.http = &hc
 	if c.now == nil {
 		c.now = time.Now
 		c.oauth.now = time.Now
@@ -177,6 +181,9 @@ func (c *Client) call(ctx context.Context, method, path string, query url.Values
 	}
 	c.log.V(1).Info("Called WooCommerce", "method", method, "path", path, "status", resp.StatusCode,
 		"duration", c.now().Sub(start))
+	if resp.StatusCode >= 300 && resp.StatusCode < 400 {
+		return nil, redirected(method, path, resp)
+	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		return nil, c.apiError(method, path, resp, raw)
 	}

@@ -687,3 +687,24 @@ func TestNewValidatesTheConfig(t *testing.T) {
 		}
 	}
 }
+
+func TestClientDoesNotFollowRedirects(t *testing.T) {
+	target := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		t.Error("the client followed a redirect")
+	}))
+	defer target.Close()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, target.URL+r.URL.Path+"?"+r.URL.RawQuery, http.StatusMovedPermanently)
+	}))
+	defer srv.Close()
+	c, err := wc.New(wc.Config{BaseURL: srv.URL, HTTPClient: &http.Client{}, Credentials: wc.StaticCredentials{ConsumerKey: testKey, ConsumerSecret: testSecret}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.CreateOrder(context.Background(), wc.Order{CustomerNote: "x"})
+	fe := asFailure(t, err)
+	if fe.Kind != failure.Permanent || fe.Status != http.StatusMovedPermanently || !strings.Contains(fe.Message, target.URL) {
+		t.Errorf("redirect error %+v", fe)
+	}
+	assertNoCredentials(t, err)
+}
