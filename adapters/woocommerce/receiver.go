@@ -44,12 +44,24 @@ type SecretSource interface {
 	WebhookSecrets(ctx context.Context) (WebhookSecrets, error)
 }
 
+// SecretSourceFunc adapts a function to SecretSource.
+type SecretSourceFunc func(ctx context.Context) (WebhookSecrets, error)
+
+// WebhookSecrets calls f.
+func (f SecretSourceFunc) WebhookSecrets(ctx context.Context) (WebhookSecrets, error) { return f(ctx) }
+
 // DeliveryHandler takes a verified delivery, typically by enqueueing a durable job. An error makes
 // the receiver answer 503, which WooCommerce counts as a failed delivery (it does not retry; the
 // poll backstop picks the change up).
 type DeliveryHandler interface {
 	HandleDelivery(ctx context.Context, d Delivery) error
 }
+
+// DeliveryHandlerFunc adapts a function to DeliveryHandler.
+type DeliveryHandlerFunc func(ctx context.Context, d Delivery) error
+
+// HandleDelivery calls f.
+func (f DeliveryHandlerFunc) HandleDelivery(ctx context.Context, d Delivery) error { return f(ctx, d) }
 
 // DeliveryKey identifies a change for deduplication: the same resource at the same modification
 // time is the same change however often it is delivered. Version is date_modified_gmt, or the

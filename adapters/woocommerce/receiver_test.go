@@ -14,10 +14,6 @@ import (
 	"github.com/go-logr/logr"
 )
 
-type secretsFunc func() WebhookSecrets
-
-func (f secretsFunc) WebhookSecrets(context.Context) (WebhookSecrets, error) { return f(), nil }
-
 type recorder struct {
 	mu  sync.Mutex
 	got []Delivery
@@ -63,8 +59,8 @@ func serve(rc *Receiver, r *http.Request) int {
 }
 
 func newTestReceiver(rec *recorder, current, previous string) *Receiver {
-	return NewReceiver(secretsFunc(func() WebhookSecrets {
-		return WebhookSecrets{Current: []byte(current), Previous: []byte(previous)}
+	return NewReceiver(SecretSourceFunc(func(context.Context) (WebhookSecrets, error) {
+		return WebhookSecrets{Current: []byte(current), Previous: []byte(previous)}, nil
 	}), rec, 1024, logr.Discard())
 }
 
@@ -144,10 +140,10 @@ func TestReceiverSecretsAreReadPerDelivery(t *testing.T) {
 	current := "first"
 	var mu sync.Mutex
 	rec := &recorder{}
-	rc := NewReceiver(secretsFunc(func() WebhookSecrets {
+	rc := NewReceiver(SecretSourceFunc(func(context.Context) (WebhookSecrets, error) {
 		mu.Lock()
 		defer mu.Unlock()
-		return WebhookSecrets{Current: []byte(current)}
+		return WebhookSecrets{Current: []byte(current)}, nil
 	}), rec, 0, logr.Discard())
 	if code := serve(rc, deliveryRequest(phpBody, "first", nil)); code != http.StatusOK {
 		t.Fatalf("status %d", code)

@@ -41,19 +41,6 @@ func TestPingOnCreationIsUnsignedForm(t *testing.T) {
 	}
 }
 
-type keyRecorder struct{ keys []woocommerce.DeliveryKey }
-
-func (k *keyRecorder) HandleDelivery(_ context.Context, d woocommerce.Delivery) error {
-	k.keys = append(k.keys, d.Key)
-	return nil
-}
-
-type fixedSecret string
-
-func (s fixedSecret) WebhookSecrets(context.Context) (woocommerce.WebhookSecrets, error) {
-	return woocommerce.WebhookSecrets{Current: []byte(s)}, nil
-}
-
 func TestDeliveryIsSignedPHPEscapedAndAcceptedByTheReceiver(t *testing.T) {
 	f := newFixture(t, Config{}, Catalog{SimpleProducts: 1})
 	h := newHook(t)
@@ -87,14 +74,21 @@ func TestDeliveryIsSignedPHPEscapedAndAcceptedByTheReceiver(t *testing.T) {
 		t.Fatal("signature does not verify over the raw body")
 	}
 	// The same bytes go through the real receiver.
-	rec := &keyRecorder{}
-	rc := woocommerce.NewReceiver(fixedSecret("s3cret"), rec, 0, logr.Discard())
+	var keys []woocommerce.DeliveryKey
+	rc := woocommerce.NewReceiver(
+		woocommerce.SecretSourceFunc(func(context.Context) (woocommerce.WebhookSecrets, error) {
+			return woocommerce.WebhookSecrets{Current: []byte("s3cret")}, nil
+		}),
+		woocommerce.DeliveryHandlerFunc(func(_ context.Context, d woocommerce.Delivery) error {
+			keys = append(keys, d.Key)
+			return nil
+		}), 0, logr.Discard())
 	req, _ := http.NewRequest(http.MethodPost, "/", bytes.NewReader(c.body))
 	req.Header = hdr
 	rw := &statusWriter{header: http.Header{}}
 	rc.ServeHTTP(rw, req)
-	if rw.status != http.StatusOK || len(rec.keys) != 1 || rec.keys[0].ID != o.ID {
-		t.Errorf("receiver answered %d with keys %v", rw.status, rec.keys)
+	if rw.status != http.StatusOK || len(keys) != 1 || keys[0].ID != o.ID {
+		t.Errorf("receiver answered %d with keys %v", rw.status, keys)
 	}
 	var decoded woocommerce.Order
 	if err := json.Unmarshal(c.body, &decoded); err != nil || decoded.CustomerNote != spec.CustomerNote || decoded.Total.String() != o.Total.String() {
