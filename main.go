@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	erpnextsim "github.com/retailsync/retailsync/adapters/erpnext/sim"
+	woocommercesim "github.com/retailsync/retailsync/adapters/woocommerce/sim"
 )
 
 func main() {
@@ -37,5 +38,6 @@ func newSimCommand() *cobra.Command {
 	}
 	// Each simulator package contributes its own subcommand here.
 	sim.AddCommand(erpnextsim.NewCommand())
+	sim.AddCommand(woocommercesim.NewCommand())
 	return sim
 }

@@ -1,0 +1,5 @@
+package woocommerce_test
+
+import "github.com/shopspring/decimal"
+
+var decimalTwo = decimal.NewFromInt(2)
