@@ -127,3 +127,14 @@ const (
 	// FlagKubeconfig points the worker at a kubeconfig instead of its in-cluster ServiceAccount.
 	FlagKubeconfig = "--kubeconfig"
 )
+
+// The webhook secret of a store-sourced flow: a Secret the operator generates, owns and rotates, and
+// the worker's receiver reads (current, and previous during the grace period after a rotation).
+const (
+	WebhookSecretCurrentKey   = "current"
+	WebhookSecretPreviousKey  = "previous"
+	WebhookSecretRotatedAtKey = "rotatedAt"
+)
+
+// WebhookSecretName is the name of a flow's webhook secret.
+func WebhookSecretName(flowName string) string { return Name(flowName) + "-webhook" }
