@@ -95,6 +95,19 @@ func (b *breaker) failure(now time.Time, probe bool) (spare bool) {
 	return false
 }
 
+// abandon gives up a probe that ended without an answer (shutdown), so the next job probes instead.
+func (b *breaker) abandon(probe bool) {
+	if !probe {
+		return
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.state == BreakerHalfOpen {
+		b.openUntil = time.Time{}
+		b.set(BreakerOpen)
+	}
+}
+
 func (b *breaker) open(now time.Time) {
 	b.openUntil = now.Add(b.cooldown)
 	b.set(BreakerOpen)

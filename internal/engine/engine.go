@@ -19,6 +19,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/retailsync/retailsync/internal/store"
+	"github.com/retailsync/retailsync/internal/throttle"
 )
 
 // Job is one attempt at a change, as a Handler sees it.
@@ -70,6 +71,8 @@ type Config struct {
 	RescueAfter time.Duration
 	// ReportInterval is how often backlog, lag and dead-letter gauges are refreshed (default 5s).
 	ReportInterval time.Duration
+	// AuditRetention is how long audit entries are kept (default 90 days).
+	AuditRetention time.Duration
 }
 
 func (c Config) withDefaults() Config {
@@ -96,6 +99,7 @@ func (c Config) withDefaults() Config {
 	c.JobTimeout = or(c.JobTimeout, time.Minute)
 	c.RescueAfter = or(c.RescueAfter, c.JobTimeout+time.Minute)
 	c.ReportInterval = or(c.ReportInterval, 5*time.Second)
+	c.AuditRetention = or(c.AuditRetention, 90*24*time.Hour)
 	return c
 }
 
@@ -120,6 +124,7 @@ type Engine struct {
 	mu          sync.Mutex
 	routes      map[string]route
 	breakers    map[string]*breaker
+	slots       map[string]*throttle.Throttle
 	lastFailure *Failure
 	started     bool
 	stopReports context.CancelFunc
@@ -146,6 +151,7 @@ func New(st *store.Store, cfg Config, log logr.Logger, reg prometheus.Registerer
 		metrics:  m,
 		routes:   make(map[string]route),
 		breakers: make(map[string]*breaker),
+		slots:    make(map[string]*throttle.Throttle),
 	}, nil
 }
 
@@ -196,7 +202,10 @@ func (e *Engine) Start(ctx context.Context) error {
 		if v, ok := e.cfg.TargetMaxInFlight[target]; ok && v > 0 {
 			n = v
 		}
-		targets[target] = n
+		e.slots[target] = throttle.New(throttle.Limits{MaxInFlight: n})
+		// Twice as many River workers as target slots: while n jobs call the target, the others
+		// fetch, check versions and commit, so the engine is not what limits throughput.
+		targets[target] = 2 * n
 	}
 	err := e.store.Start(ctx, store.RunConfig{
 		Targets:             targets,
@@ -243,6 +252,9 @@ func (e *Engine) refreshGauges(ctx context.Context) {
 	for {
 		if _, err := e.Report(ctx); err != nil && ctx.Err() == nil {
 			e.log.Error(err, "Failed to refresh the engine report")
+		}
+		if _, err := e.store.PruneAudit(ctx, time.Now().Add(-e.cfg.AuditRetention)); err != nil && ctx.Err() == nil {
+			e.log.Error(err, "Failed to prune the audit trail")
 		}
 		select {
 		case <-ctx.Done():

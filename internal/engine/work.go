@@ -19,16 +19,24 @@ func (e *Engine) work(ctx context.Context, job *Job) error {
 		err := failure.Permanentf(failure.ReasonInternal, "no handler registered for kind %q", job.Kind)
 		return e.deadLetter(job, err, true)
 	}
+	// The slot bounds calls to the target; the job's database work happens outside it, so the target
+	// stays busy while finished jobs commit.
+	release, err := e.slots[r.target].Acquire(ctx)
+	if err != nil {
+		return store.Snooze(0) // shutting down
+	}
 	br := e.breakers[r.target]
 	wait, probe := br.admit(time.Now())
 	if wait > 0 {
+		release()
 		return store.Snooze(wait)
 	}
 
 	log := e.log.WithValues("correlationId", job.CorrelationID, "kind", job.Kind, "resource", job.Resource,
 		"version", job.Version, "attempt", job.Attempt)
 	ctx = logr.NewContext(withCorrelationID(ctx, job.CorrelationID), log)
-	err := callHandler(ctx, r.handler, job)
+	err = callHandler(ctx, r.handler, job)
+	release()
 	if err == nil {
 		br.success()
 		e.processed.Add(1)
@@ -40,12 +48,15 @@ func (e *Engine) work(ctx context.Context, job *Job) error {
 	fe := failure.Classify(err)
 	if fe == nil {
 		// Cancelled by shutdown: not the target's fault. Run again after restart, attempt unspent.
+		br.abandon(probe)
 		return store.Snooze(0)
 	}
 	e.failed.Add(1)
 	e.metrics.failed.WithLabelValues(r.target, string(fe.Reason)).Inc()
 	e.noteFailure(job, r.target, fe)
 	if fe.Kind == failure.Permanent {
+		// The change is at fault, not the target: it answered, or was never asked.
+		br.success()
 		log.Error(err, "Dead-lettered a change that cannot succeed as is", "reason", fe.Reason)
 		return e.deadLetter(job, err, true)
 	}

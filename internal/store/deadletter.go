@@ -209,3 +209,12 @@ func (s *Store) Audit(ctx context.Context, correlationID string) ([]AuditEntry, 
 	}
 	return out, nil
 }
+
+// PruneAudit deletes audit entries older than before and returns how many went.
+func (s *Store) PruneAudit(ctx context.Context, before time.Time) (int64, error) {
+	n, err := s.db.exec(ctx, `DELETE FROM rs_audit WHERE at < $1`, before.UnixMicro())
+	if err != nil {
+		return 0, fmt.Errorf("store: prune audit trail: %w", err)
+	}
+	return n, nil
+}

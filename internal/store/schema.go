@@ -60,4 +60,5 @@ var schema = []string{
 		reason         TEXT NOT NULL
 	)`,
 	`CREATE INDEX IF NOT EXISTS rs_audit_correlation ON rs_audit (correlation_id)`,
+	`CREATE INDEX IF NOT EXISTS rs_audit_at ON rs_audit (at)`,
 }

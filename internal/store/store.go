@@ -94,7 +94,7 @@ func openSQLite(ctx context.Context, cfg Config, s *Store) (backend, querier, er
 	}
 	conns := cfg.MaxConns
 	if conns <= 0 {
-		conns = 4
+		conns = 1
 	}
 	db.SetMaxOpenConns(conns)
 	db.SetMaxIdleConns(conns)

@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -121,4 +122,48 @@ func TestOpenRejectsBadConfigurationWithoutLeakingSecrets(t *testing.T) {
 	if err == nil || strings.Contains(err.Error(), "s3cret") {
 		t.Errorf("Open with a bad DSN = %v; want an error without the password", err)
 	}
+}
+
+func TestAuditTrailIsPrunedByAge(t *testing.T) {
+	forEachDriver(t, func(t *testing.T, driver string) {
+		st := storetest.Open(t, driver)
+		done := make(chan struct{})
+		var once sync.Once
+		if err := st.Start(context.Background(), store.RunConfig{
+			Targets: map[string]int{"erpnext": 1},
+			Work: func(context.Context, *store.Job) error {
+				once.Do(func() { close(done) })
+				return nil
+			},
+			Backoff: func(int) time.Duration { return time.Millisecond },
+		}); err != nil {
+			t.Fatal(err)
+		}
+		defer st.Stop(context.Background())
+		if _, err := st.Enqueue(context.Background(), []store.Change{order("order/1", 1)}, nil); err != nil {
+			t.Fatal(err)
+		}
+		<-done
+		trail := func() []store.AuditEntry {
+			t.Helper()
+			a, err := st.Audit(context.Background(), "c-order/1")
+			if err != nil {
+				t.Fatal(err)
+			}
+			return a
+		}
+		deadline := time.Now().Add(30 * time.Second)
+		for len(trail()) == 0 && time.Now().Before(deadline) {
+			<-time.After(5 * time.Millisecond) // the completion commits just after Work returns
+		}
+		if n, err := st.PruneAudit(context.Background(), time.Now().Add(-time.Hour)); err != nil || n != 0 {
+			t.Fatalf("pruning entries older than an hour removed %d, %v; want 0", n, err)
+		}
+		if n, err := st.PruneAudit(context.Background(), time.Now().Add(time.Second)); err != nil || n != 1 {
+			t.Fatalf("pruning everything removed %d, %v; want 1", n, err)
+		}
+		if len(trail()) != 0 {
+			t.Fatal("pruned entry still listed")
+		}
+	})
 }
