@@ -50,8 +50,8 @@ lint: ## gofmt and go vet.
 	go vet ./...
 
 .PHONY: test
-test: kube-binaries verify-generated lint ## Everything CI runs: generated files current, lint, unit and envtest suites.
-	go test $(GO_TEST_FLAGS) ./...
+test: kube-binaries verify-generated lint ## Everything CI runs: generated files current, lint, unit, PostgreSQL and envtest suites.
+	eval "$$(hack/postgres.sh)" && go test $(GO_TEST_FLAGS) ./...
 
 .PHONY: bench
 bench: ## Benchmarks (throughput and latency against the simulators), reported as figures and ratios.

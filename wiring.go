@@ -4,12 +4,25 @@ import (
 	"github.com/retailsync/retailsync/api/v1alpha1"
 	"github.com/retailsync/retailsync/controllers"
 	"github.com/retailsync/retailsync/internal/probe"
+	"github.com/retailsync/retailsync/internal/worker"
 )
 
 // defaultProbers are the StoreConnection health probes per system. A system without one (Odoo, for
 // now) is reported as not probed, never as reachable.
 func defaultProbers() map[v1alpha1.System]controllers.Prober {
 	return map[v1alpha1.System]controllers.Prober{
+		v1alpha1.SystemERPNext: probe.ERPNext{},
+	}
+}
+
+// flowFactories are the flows this binary's workers run.
+func flowFactories() map[v1alpha1.FlowKind]worker.FlowFactory {
+	return map[v1alpha1.FlowKind]worker.FlowFactory{}
+}
+
+// workerProbers verify rotated credentials before a worker swaps them in.
+func workerProbers() map[v1alpha1.System]worker.Prober {
+	return map[v1alpha1.System]worker.Prober{
 		v1alpha1.SystemERPNext: probe.ERPNext{},
 	}
 }
