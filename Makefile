@@ -14,6 +14,10 @@ all: build
 
 ##@ Build
 
+.PHONY: demo
+demo: kube-binaries build ## The main job: a real API server, the operator, workers and simulators syncing config/samples.
+	bin/retailsync demo
+
 .PHONY: build
 build: ## Build the retailsync binary into bin/.
 	go build -trimpath -o bin/retailsync .

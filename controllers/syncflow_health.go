@@ -6,7 +6,6 @@ import (
 	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/types"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/event"
@@ -51,10 +50,9 @@ func (r *SyncFlowReconciler) reconcileWorker(ctx context.Context, s *syncFlowSco
 	}
 	name := workerpod.Name(s.flow.Name)
 	dep := &appsv1.Deployment{}
-	if err := r.Get(ctx, types.NamespacedName{Namespace: s.flow.Namespace, Name: name}, dep); err != nil {
-		if apierrors.IsNotFound(err) {
-			return fmt.Errorf("worker Deployment %s vanished right after it was applied", name)
-		}
+	// The cache may not hold a Deployment just created; it then counts as not ready, and the watch on
+	// owned Deployments brings the flow back when it appears.
+	if err := r.Get(ctx, types.NamespacedName{Namespace: s.flow.Namespace, Name: name}, dep); client.IgnoreNotFound(err) != nil {
 		return fmt.Errorf("reading worker Deployment %s: %w", name, err)
 	}
 	w := s.flow.Status.Worker

@@ -30,4 +30,15 @@ func TestSampleCompiles(t *testing.T) {
 	if got, err := m.MapSKU("LEGACY-4711"); err != nil || got != "4711" {
 		t.Errorf("sample MapSKU(LEGACY-4711) = %q, %v", got, err)
 	}
+	// The simulators' catalog and tax table, which the demo syncs with this sample.
+	for _, sku := range []string{"TEE-0001", "HOODIE-001", "HOODIE-002-XL-1"} {
+		if got, err := m.MapSKU(sku); err != nil || got != sku {
+			t.Errorf("sample MapSKU(%s) = %q, %v; the demo catalog keeps its codes", sku, got, err)
+		}
+	}
+	for _, code := range []string{"US-CA-STATE TAX-1", "US-CA-COUNTY TAX-2", "US-NY-STATE TAX-1", "US-NY-CITY TAX-2", "DE-MWST-1", "GB-VAT-1"} {
+		if _, err := m.TaxAccount(code); err != nil {
+			t.Errorf("sample has no account for the simulator's tax rate %s: %v", code, err)
+		}
+	}
 }

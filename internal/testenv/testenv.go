@@ -18,10 +18,17 @@ import (
 // KubernetesVersion is the release the binaries are built from; keep it in step with the Makefile.
 const KubernetesVersion = "1.37.2"
 
-// RepoRoot is the root of the checkout this package was compiled from.
+// RepoRoot is the root of the checkout: the one this package was compiled from (tests), or the
+// working directory when the binary was built with -trimpath and no source path survives (the demo,
+// run from the checkout by make demo).
 func RepoRoot() string {
 	_, file, _, _ := runtime.Caller(0)
-	return filepath.Clean(filepath.Join(filepath.Dir(file), "..", ".."))
+	root := filepath.Clean(filepath.Join(filepath.Dir(file), "..", ".."))
+	if _, err := os.Stat(filepath.Join(root, "go.mod")); err == nil {
+		return root
+	}
+	wd, _ := os.Getwd()
+	return wd
 }
 
 // AssetsDir is where kube-apiserver, etcd, kubectl and helm are.

@@ -1,0 +1,287 @@
+// Package demo is `retailsync demo`: a real kube-apiserver and etcd, the operator, the local worker
+// runtime and the WooCommerce and ERPNext simulators in one process, syncing the sample tenant from
+// config/samples with live storefront traffic, and a live table of the SyncFlows.
+package demo
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/go-logr/logr"
+	"k8s.io/apimachinery/pkg/api/meta"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/util/duration"
+	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
+
+	erpsim "github.com/retailsync/retailsync/adapters/erpnext/sim"
+	"github.com/retailsync/retailsync/adapters/woocommerce"
+	woosim "github.com/retailsync/retailsync/adapters/woocommerce/sim"
+	"github.com/retailsync/retailsync/api/v1alpha1"
+	"github.com/retailsync/retailsync/controllers"
+	"github.com/retailsync/retailsync/internal/localruntime"
+	"github.com/retailsync/retailsync/internal/mapping"
+	"github.com/retailsync/retailsync/internal/operator"
+	"github.com/retailsync/retailsync/internal/testenv"
+)
+
+// The credentials and addresses config/samples/acme.yaml uses.
+const (
+	storeKey, storeSecret = "ck_demo_acme", "cs_demo_acme"
+	erpKey, erpSecret     = "demo-api-key", "demo-api-secret"
+)
+
+// Options configure the demo.
+type Options struct {
+	// StateDir holds the kubeconfig and the workers' data (bin/demo).
+	StateDir   string
+	SamplesDir string
+	// Addresses of the store simulator, the ERP simulator and the webhook front door; they must match
+	// the samples' URLs.
+	StoreAddr, ERPAddr, FrontAddr string
+	// OrdersPerSecond is the storefront's traffic.
+	OrdersPerSecond float64
+	// Catalog sizes the store.
+	Catalog woosim.Catalog
+	// Refresh is how often the table is redrawn; Duration ends the demo (0: until interrupted).
+	Refresh, Duration time.Duration
+	// Runner runs a worker in-process (the `worker` subcommand).
+	Runner  localruntime.Runner
+	Probers map[v1alpha1.System]controllers.Prober
+	Out     io.Writer
+	Log     logr.Logger
+}
+
+// Run starts everything, applies the samples, shows the table until ctx ends, and stops cleanly.
+func Run(ctx context.Context, opts Options) error {
+	out := opts.Out
+	fmt.Fprintln(out, "Starting kube-apiserver and etcd (built from the Go module proxy into bin/k8s)...")
+	env, err := testenv.Start()
+	if err != nil {
+		return err
+	}
+	defer func() { _ = env.Stop() }()
+	if err := os.MkdirAll(opts.StateDir, 0o700); err != nil {
+		return err
+	}
+	kubeconfig, _ := filepath.Abs(filepath.Join(opts.StateDir, "kubeconfig"))
+	if err := env.WriteKubeconfig(kubeconfig); err != nil {
+		return err
+	}
+
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	errc := make(chan error, 4)
+	store, erp, err := startSimulators(ctx, opts, errc)
+	if err != nil {
+		return err
+	}
+
+	mgr, err := operator.NewManager(ctx, env.Config, operator.Options{
+		Metrics: metricsserver.Options{BindAddress: "0"}, HealthProbeBindAddress: "0",
+		ValidateMappingSet: mapping.Validate, WorkerImage: "retailsync:demo", Probers: opts.Probers,
+	})
+	if err != nil {
+		return err
+	}
+	front := localruntime.NewFront()
+	frontLn, err := net.Listen("tcp", opts.FrontAddr)
+	if err != nil {
+		return fmt.Errorf("webhook front door on %s: %w", opts.FrontAddr, err)
+	}
+	go serveHTTP(ctx, frontLn, front, errc)
+	rt := &localruntime.Runtime{Client: mgr.GetClient(), Config: env.Config, Run: opts.Runner,
+		DataRoot: filepath.Join(opts.StateDir, "workers"), Front: front}
+	if err := rt.SetupWithManager(mgr); err != nil {
+		return err
+	}
+	mgrDone := make(chan struct{})
+	go func() {
+		defer close(mgrDone)
+		if err := mgr.Start(ctx); err != nil {
+			errc <- fmt.Errorf("manager: %w", err)
+		}
+	}()
+	defer func() { cancel(); <-mgrDone; rt.Stop() }()
+
+	c, err := client.New(env.Config, client.Options{Scheme: operator.Scheme()})
+	if err != nil {
+		return err
+	}
+	if err := applySamples(ctx, c, opts.SamplesDir, out); err != nil {
+		return err
+	}
+	go store.RunActivity(ctx, opts.OrdersPerSecond)
+
+	fmt.Fprintf(out, "\nThe cluster is yours too:\n  export KUBECONFIG=%s\n  bin/k8s/%s/kubectl get syncflows -A\n\n", kubeconfig, testenv.KubernetesVersion)
+	return showTable(ctx, c, store, erp, opts, errc)
+}
+
+func startSimulators(ctx context.Context, opts Options, errc chan<- error) (*woosim.Sim, *erpsim.Server, error) {
+	store := woosim.New(woosim.Config{ConsumerKey: storeKey, ConsumerSecret: storeSecret, Seed: 1})
+	if err := store.Seed(opts.Catalog); err != nil {
+		return nil, nil, err
+	}
+	erp := erpsim.New(erpsim.Options{APIKey: erpKey, APISecret: erpSecret, Seed: 1})
+	storeLn, err := net.Listen("tcp", opts.StoreAddr)
+	if err != nil {
+		return nil, nil, fmt.Errorf("WooCommerce simulator on %s: %w", opts.StoreAddr, err)
+	}
+	erpLn, err := net.Listen("tcp", opts.ERPAddr)
+	if err != nil {
+		return nil, nil, fmt.Errorf("ERPNext simulator on %s: %w", opts.ERPAddr, err)
+	}
+	go func() {
+		if err := store.Start(ctx, storeLn); err != nil {
+			errc <- fmt.Errorf("WooCommerce simulator: %w", err)
+		}
+	}()
+	go func() {
+		if err := erp.Start(ctx, erpLn); err != nil {
+			errc <- fmt.Errorf("ERPNext simulator: %w", err)
+		}
+	}()
+	client, err := woocommerce.New(woocommerce.Config{BaseURL: "http://" + storeLn.Addr().String(),
+		Credentials: woocommerce.StaticCredentials{ConsumerKey: storeKey, ConsumerSecret: storeSecret}})
+	if err != nil {
+		return nil, nil, err
+	}
+	n, err := seedERP(ctx, erp, client)
+	if err != nil {
+		return nil, nil, fmt.Errorf("seeding the ERP from the store's catalog: %w", err)
+	}
+	fmt.Fprintf(opts.Out, "WooCommerce simulator on http://%s, ERPNext simulator on http://%s (%d items)\n", storeLn.Addr(), erpLn.Addr(), n)
+	return store, erp, nil
+}
+
+// serveHTTP serves h on ln until ctx ends.
+func serveHTTP(ctx context.Context, ln net.Listener, h http.Handler, errc chan<- error) {
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	go func() {
+		<-ctx.Done()
+		_ = srv.Close()
+	}()
+	if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		errc <- err
+	}
+}
+
+// applySamples creates every object of the sample files, Namespaces first, as `kubectl apply`
+// would (server-side apply with the demo as field manager).
+func applySamples(ctx context.Context, c client.Client, dir string, out io.Writer) error {
+	files, err := filepath.Glob(filepath.Join(dir, "*.yaml"))
+	if err != nil {
+		return err
+	}
+	var objs []*unstructured.Unstructured
+	for _, f := range files {
+		if filepath.Base(f) == "kustomization.yaml" {
+			continue
+		}
+		data, err := os.ReadFile(f)
+		if err != nil {
+			return err
+		}
+		dec := utilyaml.NewYAMLOrJSONDecoder(strings.NewReader(string(data)), 4096)
+		for {
+			u := &unstructured.Unstructured{}
+			if err := dec.Decode(&u.Object); err != nil {
+				if errors.Is(err, io.EOF) {
+					break
+				}
+				return fmt.Errorf("%s: %w", f, err)
+			}
+			if len(u.Object) > 0 {
+				objs = append(objs, u)
+			}
+		}
+	}
+	sort.SliceStable(objs, func(i, j int) bool { return objs[i].GetKind() == "Namespace" && objs[j].GetKind() != "Namespace" })
+	for _, u := range objs {
+		if err := c.Apply(ctx, client.ApplyConfigurationFromUnstructured(u), client.FieldOwner("retailsync-demo"), client.ForceOwnership); err != nil {
+			return fmt.Errorf("applying %s %s: %w", u.GetKind(), u.GetName(), err)
+		}
+	}
+	fmt.Fprintf(out, "Applied %d objects from %s\n", len(objs), dir)
+	return nil
+}
+
+// showTable redraws the SyncFlows and a progress line until ctx ends or the duration passes.
+func showTable(ctx context.Context, c client.Client, store *woosim.Sim, erp *erpsim.Server, opts Options, errc <-chan error) error {
+	ticker := time.NewTicker(opts.Refresh)
+	defer ticker.Stop()
+	var deadline <-chan time.Time
+	if opts.Duration > 0 {
+		deadline = time.After(opts.Duration)
+	}
+	started := time.Now()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-deadline:
+			return nil
+		case err := <-errc:
+			return err
+		case <-ticker.C:
+			var flows v1alpha1.SyncFlowList
+			if err := c.List(ctx, &flows); err != nil {
+				if ctx.Err() != nil {
+					return nil
+				}
+				return err
+			}
+			fmt.Fprint(opts.Out, "\033[H\033[2J") // clear the terminal
+			fmt.Fprintf(opts.Out, "retailsync demo, running %s (Ctrl-C stops everything)\n\n", time.Since(started).Round(time.Second))
+			writeTable(opts.Out, flows.Items)
+			orders := store.Orders()
+			fmt.Fprintf(opts.Out, "\nstore orders placed: %d   ERP sales orders: %d   webhook deliveries: %d\n",
+				len(orders), len(erp.Names("Sales Order")), len(store.Deliveries()))
+			fmt.Fprintf(opts.Out, "\nIn another terminal: KUBECONFIG=%s bin/k8s/%s/kubectl describe syncflow orders -n acme\n",
+				filepath.Join(opts.StateDir, "kubeconfig"), testenv.KubernetesVersion)
+		}
+	}
+}
+
+func writeTable(out io.Writer, flows []v1alpha1.SyncFlow) {
+	tw := tabwriter.NewWriter(out, 0, 4, 3, ' ', 0)
+	fmt.Fprintln(tw, "NAMESPACE\tNAME\tFLOW\tREADY\tLAG\tBACKLOG\tDLQ\tLAST SYNC\tSTATUS")
+	for _, f := range flows {
+		ready, reason := "Unknown", ""
+		if c := meta.FindStatusCondition(f.Status.Conditions, v1alpha1.ConditionReady); c != nil {
+			ready, reason = string(c.Status), c.Reason+": "+c.Message
+		}
+		lastSync := ""
+		if t := f.Status.LastSyncTime; t != nil {
+			lastSync = duration.HumanDuration(time.Since(t.Time))
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", f.Namespace, f.Name, f.Spec.Flow, ready, f.Status.Lag,
+			num(f.Status.Backlog), num(f.Status.DeadLetters), lastSync, truncate(reason, 80))
+	}
+	_ = tw.Flush()
+}
+
+func num(p *int64) string {
+	if p == nil {
+		return ""
+	}
+	return fmt.Sprint(*p)
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n-3] + "..."
+}
