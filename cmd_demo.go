@@ -35,6 +35,7 @@ func newDemoCommand() *cobra.Command {
 			opts.Log = log
 			opts.Runner = localWorkerRunner(log.WithName("worker"))
 			opts.Probers = defaultProbers()
+			opts.Runs = workersRun
 			fmt.Fprintf(os.Stdout, "Logs: %s\n", logPath)
 			ctx := ctrl.SetupSignalHandler()
 			return demo.Run(ctx, opts)

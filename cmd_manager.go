@@ -52,6 +52,7 @@ func newManagerCommand() *cobra.Command {
 			}
 			opts.ValidateMappingSet = mapping.Validate
 			opts.Probers = defaultProbers()
+			opts.Runs = workersRun
 
 			ctx := ctrl.SetupSignalHandler()
 			mgr, err := operator.NewManager(ctx, ctrl.GetConfigOrDie(), opts)

@@ -26,3 +26,12 @@ func workerProbers() map[v1alpha1.System]worker.Prober {
 		v1alpha1.SystemERPNext: probe.ERPNext{},
 	}
 }
+
+// workersRun says which flows between which systems this binary's workers run, so the operator
+// refuses the rest with a clear Stalled condition instead of deploying a worker that cannot work.
+func workersRun(flow v1alpha1.FlowKind, system v1alpha1.System) bool {
+	if _, ok := flowFactories()[flow]; !ok {
+		return false
+	}
+	return system == v1alpha1.SystemWooCommerce || system == v1alpha1.SystemERPNext
+}

@@ -23,6 +23,7 @@ const (
 	ReasonMappingSetGone       = "MappingSetNotFound"
 	ReasonMappingSetInvalid    = "MappingSetNotReady"
 	ReasonInvalidFlowDirection = "InvalidFlowDirection"
+	ReasonNotSupported         = "NotSupported"
 	ReasonSuspended            = "Suspended"
 	ReasonDependencyNotReady   = "DependencyNotReady"
 )

@@ -63,6 +63,8 @@ var _ = BeforeSuite(func() {
 		Probers:                fakeProbers(),
 		ValidateMappingSet:     mapping.Validate,
 		WorkerImage:            workerImage,
+		// As a build whose workers cannot talk to Odoo yet.
+		Runs: func(_ v1alpha1.FlowKind, system v1alpha1.System) bool { return system != v1alpha1.SystemOdoo },
 	})
 	Expect(err).NotTo(HaveOccurred())
 	go func() {

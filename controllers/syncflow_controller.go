@@ -30,6 +30,8 @@ type SyncFlowReconciler struct {
 	Recorder recorder.EventRecorder
 	// WorkerImage is the image of worker Deployments: the operator's own image.
 	WorkerImage string
+	// Runs says which flows, between which systems, this build's workers run; nil runs everything.
+	Runs func(v1alpha1.FlowKind, v1alpha1.System) bool
 	// Now is the clock, replaceable in tests.
 	Now func() time.Time
 }
@@ -78,6 +80,7 @@ func (r *SyncFlowReconciler) Reconcile(ctx context.Context, req ctrl.Request) (r
 	for _, step := range []syncFlowStep{
 		r.reconcileReferences,
 		r.reconcileDirection,
+		r.reconcileSupport,
 		r.reconcileWorker,
 		r.reconcileHealth,
 	} {
@@ -135,6 +138,23 @@ func (r *SyncFlowReconciler) connection(ctx context.Context, s *syncFlowScope, f
 		return nil, nil
 	}
 	return conn, nil
+}
+
+// reconcileSupport refuses, as a terminal configuration error, a flow this build's workers cannot run,
+// rather than deploying a worker that would fail in a loop.
+func (r *SyncFlowReconciler) reconcileSupport(_ context.Context, s *syncFlowScope) error {
+	if r.Runs == nil {
+		return nil
+	}
+	for _, conn := range []*v1alpha1.StoreConnection{s.source, s.target} {
+		if !r.Runs(s.flow.Spec.Flow, conn.Spec.System) {
+			s.blocked = true
+			s.conds.stalled(ReasonNotSupported, fmt.Sprintf("This version of retailsync does not run %s flows with %s (StoreConnection %q)",
+				s.flow.Spec.Flow, conn.Spec.System, conn.Name))
+			return nil
+		}
+	}
+	return nil
 }
 
 // reconcileDirection checks the two connections suit the flow: store-sourced flows read WooCommerce

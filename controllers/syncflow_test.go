@@ -3,6 +3,8 @@ package controllers_test
 import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
+	appsv1 "k8s.io/api/apps/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -87,5 +89,19 @@ var _ = Describe("SyncFlow", func() {
 		Expect(k8s.Delete(ctx, s)).To(Succeed())
 		expectFlowReady(flow, metav1.ConditionFalse, "StoreConnectionNotReady", `Secret "shop-api"`)
 		Expect(k8s.Get(ctx, client.ObjectKeyFromObject(flow), flow)).To(Succeed())
+	})
+
+	It("is Stalled, without a worker, when this build cannot run the flow's systems", func(ctx SpecContext) {
+		ns := newNamespace()
+		odoo := &v1alpha1.StoreConnection{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "odoo"}, Spec: v1alpha1.StoreConnectionSpec{
+			System: v1alpha1.SystemOdoo, URL: "https://odoo.acme.example", CredentialsSecretRef: v1alpha1.LocalObjectReference{Name: "odoo-api"}}}
+		create(wooSecret(ns, "shop-api"), wooConnection(ns, "shop", "shop-api"),
+			secret(ns, "odoo-api", map[string]string{"apiKey": "k"}), odoo, mappingSet(ns, "acme"))
+		flow := ordersFlow(ns, "orders", "shop", "odoo", "acme")
+		create(flow)
+		expectFlowReady(flow, metav1.ConditionFalse, "NotSupported", "does not run Orders flows with Odoo")
+		Expect(cond(Default, flow, v1alpha1.ConditionStalled).Status).To(Equal(metav1.ConditionTrue))
+		err := k8s.Get(ctx, client.ObjectKey{Namespace: ns, Name: "orders-worker"}, &appsv1.Deployment{})
+		Expect(apierrors.IsNotFound(err)).To(BeTrue(), "no worker for a flow that cannot run: %v", err)
 	})
 })

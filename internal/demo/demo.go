@@ -59,6 +59,7 @@ type Options struct {
 	// Runner runs a worker in-process (the `worker` subcommand).
 	Runner  localruntime.Runner
 	Probers map[v1alpha1.System]controllers.Prober
+	Runs    func(v1alpha1.FlowKind, v1alpha1.System) bool
 	Out     io.Writer
 	Log     logr.Logger
 }
@@ -90,7 +91,7 @@ func Run(ctx context.Context, opts Options) error {
 
 	mgr, err := operator.NewManager(ctx, env.Config, operator.Options{
 		Metrics: metricsserver.Options{BindAddress: "0"}, HealthProbeBindAddress: "0",
-		ValidateMappingSet: mapping.Validate, WorkerImage: "retailsync:demo", Probers: opts.Probers,
+		ValidateMappingSet: mapping.Validate, WorkerImage: "retailsync:demo", Probers: opts.Probers, Runs: opts.Runs,
 	})
 	if err != nil {
 		return err

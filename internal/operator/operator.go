@@ -52,6 +52,8 @@ type Options struct {
 	ValidateMappingSet controllers.MappingSetValidator
 	// WorkerImage is the image of the worker Deployments (the operator's own image).
 	WorkerImage string
+	// Runs says which flows between which systems the workers run; nil: all.
+	Runs func(v1alpha1.FlowKind, v1alpha1.System) bool
 }
 
 // LeaderElectionID is unique to this operator so that two installs in one namespace do not collide
@@ -105,6 +107,7 @@ func NewManager(ctx context.Context, cfg *rest.Config, opts Options) (ctrl.Manag
 		Client:      mgr.GetClient(),
 		Recorder:    mgr.GetEventRecorder("syncflow-controller"),
 		WorkerImage: opts.WorkerImage,
+		Runs:        opts.Runs,
 	}).SetupWithManager(mgr); err != nil {
 		return nil, fmt.Errorf("setting up SyncFlow controller: %w", err)
 	}
