@@ -179,6 +179,14 @@ func TestPoisonInputIsDeadLetteredAtOnceAndReplaysAfterTheFix(t *testing.T) {
 			dl, err := h.engine.DeadLetters(context.Background(), store.DeadLetterFilter{CorrelationID: "corr-garbled"})
 			return calls["order/10"] == 2 && err == nil && len(dl) == 1
 		})
+
+		// Retention: pruning forgets the dead letter, but the change is still unsynced and lag says so.
+		if n, err := h.store.PruneDeadLetters(context.Background(), time.Now().Add(time.Second)); err != nil || n != 1 {
+			t.Fatalf("PruneDeadLetters = %d, %v; want 1", n, err)
+		}
+		if r := h.report(t); len(r.DeadLetters) != 0 || r.Lag <= 0 {
+			t.Fatalf("after pruning: dead letters %+v, lag %v; want none and lag > 0", r.DeadLetters, r.Lag)
+		}
 	})
 }
 

@@ -165,5 +165,6 @@ func TestAuditTrailIsPrunedByAge(t *testing.T) {
 		if len(trail()) != 0 {
 			t.Fatal("pruned entry still listed")
 		}
+
 	})
 }
