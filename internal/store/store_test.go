@@ -168,3 +168,21 @@ func TestAuditTrailIsPrunedByAge(t *testing.T) {
 
 	})
 }
+
+func TestSQLiteStoreHasOneOwner(t *testing.T) {
+	cfg := storetest.Config(t, store.DriverSQLite)
+	first, err := store.Open(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if second, err := store.Open(context.Background(), cfg); err == nil {
+		second.Close()
+		t.Fatal("a second Open of the same SQLite store succeeded")
+	}
+	first.Close()
+	again, err := store.Open(context.Background(), cfg)
+	if err != nil {
+		t.Fatalf("Open after the owner closed: %v", err)
+	}
+	again.Close()
+}
