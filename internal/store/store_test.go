@@ -2,11 +2,13 @@ package store_test
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/retailsync/retailsync/internal/failure"
 	"github.com/retailsync/retailsync/internal/store"
 	"github.com/retailsync/retailsync/internal/store/storetest"
 )
@@ -35,6 +37,20 @@ func started(t *testing.T, driver string) *store.Store {
 		}
 	})
 	return st
+}
+
+// waitFor polls cond until it holds or 30 seconds pass.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	tick := time.NewTicker(5 * time.Millisecond)
+	defer tick.Stop()
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting until %s", what)
+		}
+		<-tick.C
+	}
 }
 
 func order(resource string, version int64) store.Change {
@@ -152,10 +168,7 @@ func TestAuditTrailIsPrunedByAge(t *testing.T) {
 			}
 			return a
 		}
-		deadline := time.Now().Add(30 * time.Second)
-		for len(trail()) == 0 && time.Now().Before(deadline) {
-			<-time.After(5 * time.Millisecond) // the completion commits just after Work returns
-		}
+		waitFor(t, "the completion is audited", func() bool { return len(trail()) == 1 })
 		if n, err := st.PruneAudit(context.Background(), time.Now().Add(-time.Hour)); err != nil || n != 0 {
 			t.Fatalf("pruning entries older than an hour removed %d, %v; want 0", n, err)
 		}
@@ -185,4 +198,35 @@ func TestSQLiteStoreHasOneOwner(t *testing.T) {
 		t.Fatalf("Open after the owner closed: %v", err)
 	}
 	again.Close()
+}
+
+func TestLastAttemptFailingIsKeptAsDeadLetterNotDiscarded(t *testing.T) {
+	forEachDriver(t, func(t *testing.T, driver string) {
+		st := storetest.Open(t, driver)
+		if err := st.Start(context.Background(), store.RunConfig{
+			Targets:     map[string]int{"erpnext": 1},
+			Work:        func(context.Context, *store.Job) error { return errors.New("connection refused") },
+			Backoff:     func(int) time.Duration { return time.Millisecond },
+			MaxAttempts: 2,
+		}); err != nil {
+			t.Fatal(err)
+		}
+		defer st.Stop(context.Background())
+		c := order("order/1", 1)
+		c.MaxAttempts = 2
+		if _, err := st.Enqueue(context.Background(), []store.Change{c}, nil); err != nil {
+			t.Fatal(err)
+		}
+		var dls []store.DeadLetter
+		waitFor(t, "the job is dead-lettered", func() bool {
+			var err error
+			if dls, err = st.DeadLetters(context.Background(), store.DeadLetterFilter{}); err != nil {
+				t.Fatal(err)
+			}
+			return len(dls) > 0
+		})
+		if len(dls) != 1 || dls[0].Attempts != 2 || dls[0].Permanent || dls[0].Reason != failure.ReasonInternal {
+			t.Fatalf("dead letters = %+v; want one after 2 attempts, transient, reason Internal", dls)
+		}
+	})
 }
