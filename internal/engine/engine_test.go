@@ -24,8 +24,8 @@ func TestDuplicatesAndStaleVersionsCollapse(t *testing.T) {
 		if want := (store.Enqueued{true, false, false}); !slices.Equal(got, want) {
 			t.Fatalf("Enqueue(v2, v2, v1) = %v, want %v", got, want)
 		}
-		eventually(t, "order/1@2 is applied", func() bool { return len(tgt.appliedKeys()) == 1 })
-		eventually(t, "the backlog drains", func() bool { return h.report(t).Backlog == 0 })
+		storetest.Eventually(t, "order/1@2 is applied", func() bool { return len(tgt.appliedKeys()) == 1 })
+		storetest.Eventually(t, "the backlog drains", func() bool { return h.report(t).Backlog == 0 })
 
 		// Late arrivals after the sync collapse too: the dedup record outlives the job.
 		if got := h.enqueue(t, change("order", "order/1", 1), change("order", "order/1", 2)); got.Count() != 0 {
@@ -60,12 +60,12 @@ func TestOneResourceNeverRunsConcurrentlyAndOlderVersionsAreSuperseded(t *testin
 		<-entered
 		// While version 1 is being written, versions 2 and 3 arrive, and work for other orders flows.
 		h.enqueue(t, change("order", "order/7", 2), change("order", "order/7", 3), change("order", "order/8", 1))
-		eventually(t, "another order is synced while order/7 is busy", func() bool {
+		storetest.Eventually(t, "another order is synced while order/7 is busy", func() bool {
 			return slices.Contains(tgt.appliedKeys(), "order/8@1")
 		})
 		close(release)
-		eventually(t, "order/7@3 is applied", func() bool { return slices.Contains(tgt.appliedKeys(), "order/7@3") })
-		eventually(t, "the backlog drains", func() bool { return h.report(t).Backlog == 0 })
+		storetest.Eventually(t, "order/7@3 is applied", func() bool { return slices.Contains(tgt.appliedKeys(), "order/7@3") })
+		storetest.Eventually(t, "the backlog drains", func() bool { return h.report(t).Backlog == 0 })
 
 		if slices.Contains(tgt.appliedKeys(), "order/7@2") {
 			t.Errorf("version 2 was written although version 3 superseded it: %v", tgt.appliedKeys())
@@ -110,7 +110,7 @@ func TestPoisonInputIsDeadLetteredAtOnceAndReplaysAfterTheFix(t *testing.T) {
 		garbled := engine.Change{Kind: "line", Resource: "order/10", Version: 1, SourceChangedAt: time.Now(),
 			CorrelationID: "corr-garbled", Payload: []byte(`{"sku":"TEE-S","qty":"x"}`)}
 		h.enqueue(t, unmapped, garbled)
-		eventually(t, "both are dead-lettered", func() bool {
+		storetest.Eventually(t, "both are dead-lettered", func() bool {
 			dl, err := h.engine.DeadLetters(context.Background(), store.DeadLetterFilter{})
 			return err == nil && len(dl) == 2
 		})
@@ -143,7 +143,7 @@ func TestPoisonInputIsDeadLetteredAtOnceAndReplaysAfterTheFix(t *testing.T) {
 		if err != nil || n != 1 {
 			t.Fatalf("Replay(Unmapped) = %d, %v; want 1, nil", n, err)
 		}
-		eventually(t, "the replayed change is synced", func() bool {
+		storetest.Eventually(t, "the replayed change is synced", func() bool {
 			xref, err := h.store.LookupXref(context.Background(), "erpnext/item", "HAT-L")
 			return err == nil && xref == "ITEM-HAT-L"
 		})
@@ -173,7 +173,7 @@ func TestPoisonInputIsDeadLetteredAtOnceAndReplaysAfterTheFix(t *testing.T) {
 		if n, err := h.engine.Replay(context.Background(), store.DeadLetterFilter{CorrelationID: "corr-garbled"}); err != nil || n != 1 {
 			t.Fatalf("Replay(corr-garbled) = %d, %v; want 1, nil", n, err)
 		}
-		eventually(t, "the garbled change is dead-lettered again", func() bool {
+		storetest.Eventually(t, "the garbled change is dead-lettered again", func() bool {
 			mu.Lock()
 			defer mu.Unlock()
 			dl, err := h.engine.DeadLetters(context.Background(), store.DeadLetterFilter{CorrelationID: "corr-garbled"})
@@ -215,9 +215,9 @@ func TestOutageOpensBreakerAndDeadLettersNothing(t *testing.T) {
 		}
 		outageStart := time.Now()
 		h.enqueue(t, batch...)
-		eventually(t, "the breaker opens", func() bool { return h.report(t).Breakers[target] == engine.BreakerOpen })
+		storetest.Eventually(t, "the breaker opens", func() bool { return h.report(t).Breakers[target] == engine.BreakerOpen })
 		// Keep the target down for several cooldowns, so probes fail and jobs are held many times.
-		eventually(t, "three probes have failed", func() bool {
+		storetest.Eventually(t, "three probes have failed", func() bool {
 			mu.Lock()
 			defer mu.Unlock()
 			return outageCalls >= cfg.Breaker.FailureThreshold+cfg.MaxInFlight+3
@@ -228,8 +228,8 @@ func TestOutageOpensBreakerAndDeadLettersNothing(t *testing.T) {
 		calls := outageCalls
 		mu.Unlock()
 
-		eventually(t, "everything drains", func() bool { return len(tgt.appliedKeys()) == changes })
-		eventually(t, "the backlog is empty", func() bool { return h.report(t).Backlog == 0 })
+		storetest.Eventually(t, "everything drains", func() bool { return len(tgt.appliedKeys()) == changes })
+		storetest.Eventually(t, "the backlog is empty", func() bool { return h.report(t).Backlog == 0 })
 		r := h.report(t)
 		if len(r.DeadLetters) != 0 || r.DeadLettered != 0 {
 			t.Fatalf("dead letters after an outage: %+v", r.DeadLetters)
@@ -264,7 +264,7 @@ func TestRetryAfterIsHonoured(t *testing.T) {
 		})
 		h := start(t, storetest.Open(t, driver), fastConfig(), map[string]engine.Handler{"order": tgt.handle})
 		h.enqueue(t, change("order", "order/1", 1))
-		eventually(t, "the change is applied", func() bool { return len(tgt.appliedKeys()) == 1 })
+		storetest.Eventually(t, "the change is applied", func() bool { return len(tgt.appliedKeys()) == 1 })
 
 		tgt.mu.Lock()
 		defer tgt.mu.Unlock()
@@ -289,7 +289,7 @@ func TestExhaustedTransientFailuresAreDeadLetteredWithTheirReason(t *testing.T) 
 		cfg.Breaker.FailureThreshold = 100 // this test is about attempts, not the breaker
 		h := start(t, storetest.Open(t, driver), cfg, map[string]engine.Handler{"order": tgt.handle})
 		h.enqueue(t, change("order", "order/1", 1))
-		eventually(t, "the change is dead-lettered", func() bool {
+		storetest.Eventually(t, "the change is dead-lettered", func() bool {
 			dl, err := h.engine.DeadLetters(context.Background(), store.DeadLetterFilter{})
 			return err == nil && len(dl) == 1
 		})
@@ -341,7 +341,7 @@ func TestStopWithWorkInFlightLosesNothing(t *testing.T) {
 			attempt = job.Attempt
 			return tgt.handle(ctx, job)
 		}})
-		eventually(t, "the interrupted change is applied", func() bool { return len(tgt.appliedKeys()) == 1 })
+		storetest.Eventually(t, "the interrupted change is applied", func() bool { return len(tgt.appliedKeys()) == 1 })
 		if attempt != 1 {
 			t.Fatalf("the resumed change ran as attempt %d, want 1", attempt)
 		}
@@ -380,7 +380,7 @@ func TestConcurrentLoadHasNoLockErrors(t *testing.T) {
 		for err := range errs {
 			t.Errorf("under load: %v", err)
 		}
-		eventually(t, "all changes are applied", func() bool { return len(tgt.appliedKeys()) == producers*perProducer })
+		storetest.Eventually(t, "all changes are applied", func() bool { return len(tgt.appliedKeys()) == producers*perProducer })
 		if lines := h.logs.matching("SQLITE_BUSY", "database is locked", "deadlock"); len(lines) > 0 {
 			t.Fatalf("lock errors logged under load:\n%v", lines)
 		}

@@ -102,20 +102,6 @@ func start(t *testing.T, st *store.Store, cfg engine.Config, handlers map[string
 	return h
 }
 
-// eventually polls cond until it holds or 90 seconds pass (a crashed leader's lease takes ~15s).
-func eventually(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(90 * time.Second)
-	tick := time.NewTicker(10 * time.Millisecond)
-	defer tick.Stop()
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting until %s", what)
-		}
-		<-tick.C
-	}
-}
-
 func (h *harness) report(t *testing.T) engine.Report {
 	t.Helper()
 	r, err := h.engine.Report(context.Background())

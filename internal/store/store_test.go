@@ -39,20 +39,6 @@ func started(t *testing.T, driver string) *store.Store {
 	return st
 }
 
-// waitFor polls cond until it holds or 30 seconds pass.
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	tick := time.NewTicker(5 * time.Millisecond)
-	defer tick.Stop()
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting until %s", what)
-		}
-		<-tick.C
-	}
-}
-
 func order(resource string, version int64) store.Change {
 	return store.Change{Kind: "order", Target: "erpnext", Resource: resource, Version: version,
 		SourceChangedAt: time.Now(), CorrelationID: "c-" + resource, Payload: []byte(`{}`)}
@@ -168,7 +154,7 @@ func TestAuditTrailIsPrunedByAge(t *testing.T) {
 			}
 			return a
 		}
-		waitFor(t, "the completion is audited", func() bool { return len(trail()) == 1 })
+		storetest.Eventually(t, "the completion is audited", func() bool { return len(trail()) == 1 })
 		if n, err := st.PruneAudit(context.Background(), time.Now().Add(-time.Hour)); err != nil || n != 0 {
 			t.Fatalf("pruning entries older than an hour removed %d, %v; want 0", n, err)
 		}
@@ -218,7 +204,7 @@ func TestLastAttemptFailingIsKeptAsDeadLetterNotDiscarded(t *testing.T) {
 			t.Fatal(err)
 		}
 		var dls []store.DeadLetter
-		waitFor(t, "the job is dead-lettered", func() bool {
+		storetest.Eventually(t, "the job is dead-lettered", func() bool {
 			var err error
 			if dls, err = st.DeadLetters(context.Background(), store.DeadLetterFilter{}); err != nil {
 				t.Fatal(err)
