@@ -131,7 +131,7 @@ func TestPoisonInputIsDeadLetteredAtOnceAndReplaysAfterTheFix(t *testing.T) {
 		if r.Lag <= 0 || len(r.DeadLetters) != 2 || r.LastFailure == nil {
 			t.Fatalf("report = %+v; want lag > 0, two dead-letter reasons and a last failure", r)
 		}
-		if got := h.counter(t, "retailsync_engine_dead_lettered_total", "reason", "Unmapped"); got != 1 {
+		if got := h.metric(t, "retailsync_engine_dead_lettered_total", "reason", "Unmapped"); got != 1 {
 			t.Fatalf("dead_lettered_total{reason=Unmapped} = %v, want 1", got)
 		}
 
@@ -216,6 +216,10 @@ func TestOutageOpensBreakerAndDeadLettersNothing(t *testing.T) {
 		outageStart := time.Now()
 		h.enqueue(t, batch...)
 		storetest.Eventually(t, "the breaker opens", func() bool { return h.report(t).Breakers[target] == engine.BreakerOpen })
+		// Open, or half-open if a cooldown already ran out: anything but closed.
+		if got := h.metric(t, "retailsync_engine_breaker_state", "target", target); got == float64(engine.BreakerClosed) {
+			t.Fatal("breaker_state gauge says closed while the breaker is open")
+		}
 		// Keep the target down for several cooldowns, so probes fail and jobs are held many times.
 		storetest.Eventually(t, "three probes have failed", func() bool {
 			mu.Lock()

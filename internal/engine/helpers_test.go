@@ -195,8 +195,8 @@ func (f *fakeTarget) callCount() int {
 
 func prometheusRegistry() *prometheus.Registry { return prometheus.NewRegistry() }
 
-// counter returns the value of the series of counter name whose label has value.
-func (h *harness) counter(t *testing.T, name, label, value string) float64 {
+// metric returns the value of the counter or gauge series name whose label has value.
+func (h *harness) metric(t *testing.T, name, label, value string) float64 {
 	t.Helper()
 	families, err := h.registry.Gather()
 	if err != nil {
@@ -209,7 +209,7 @@ func (h *harness) counter(t *testing.T, name, label, value string) float64 {
 		for _, m := range f.GetMetric() {
 			for _, l := range m.GetLabel() {
 				if l.GetName() == label && l.GetValue() == value {
-					return m.GetCounter().GetValue()
+					return m.GetCounter().GetValue() + m.GetGauge().GetValue()
 				}
 			}
 		}
