@@ -58,8 +58,9 @@ test: kube-binaries verify-generated lint ## Everything CI runs: generated files
 	eval "$$(hack/postgres.sh)" && go test $(GO_TEST_FLAGS) ./...
 
 .PHONY: bench
-bench: ## Benchmarks (throughput and latency against the simulators), reported as figures and ratios.
-	go test -run '^$$' -bench . -benchmem ./...
+bench: kube-binaries ## Benchmarks: engine throughput against a target's bound (both stores), flows against the simulators.
+	eval "$$(hack/postgres.sh)" && go test -run '^$$' -bench . -benchmem -benchtime 2000x ./internal/engine/
+	go test -run '^$$' -bench . -benchmem ./adapters/... ./internal/mapping/ ./internal/flows/...
 
 .PHONY: run
 run: manifests generate ## Run the manager against the cluster in ~/.kube/config.

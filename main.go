@@ -26,7 +26,7 @@ func newRootCommand() *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newManagerCommand(), newWorkerCommand(nil), newDemoCommand(), newSimCommand())
+	root.AddCommand(newManagerCommand(), newWorkerCommand(nil), newDemoCommand(), newRunCommand(), newSimCommand())
 	return root
 }
 

@@ -91,6 +91,9 @@ func Run(ctx context.Context, opts Options) error {
 	}
 	mappers := &Mappers{}
 	mappers.Update(snap)
+	if mappers.Get() == nil {
+		return fmt.Errorf("cannot start: %s", mappers.Problem())
+	}
 
 	st, err := openStore(ctx, snap.Flow, opts)
 	if err != nil {
