@@ -7,6 +7,7 @@ import (
 
 	. "github.com/onsi/gomega"
 	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -91,4 +92,14 @@ func readSample(name string) string {
 	data, err := os.ReadFile(filepath.Join(testenv.RepoRoot(), "config", "samples", name))
 	ExpectWithOffset(1, err).NotTo(HaveOccurred())
 	return string(data)
+}
+
+// expectYAMLRejectedThenTwinAccepted applies a user's invalid YAML, expects the API server to refuse
+// it with a message containing wantMessage, then applies its valid twin and expects it accepted.
+func expectYAMLRejectedThenTwinAccepted(invalidYAML, validYAML, wantMessage string) {
+	ns := newNamespace()
+	err := applyYAML(ns, invalidYAML)
+	Expect(apierrors.IsInvalid(err)).To(BeTrue(), "expected Invalid, got %v", err)
+	Expect(err.Error()).To(ContainSubstring(wantMessage))
+	Expect(applyYAML(ns, validYAML)).To(Succeed())
 }

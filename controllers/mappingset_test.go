@@ -3,7 +3,6 @@ package controllers_test
 import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -12,13 +11,7 @@ import (
 
 var _ = Describe("MappingSet", func() {
 	DescribeTable("schema validation by the API server",
-		func(invalidYAML, validYAML, wantMessage string) {
-			ns := newNamespace()
-			err := applyYAML(ns, invalidYAML)
-			Expect(apierrors.IsInvalid(err)).To(BeTrue(), "expected Invalid, got %v", err)
-			Expect(err.Error()).To(ContainSubstring(wantMessage))
-			Expect(applyYAML(ns, validYAML)).To(Succeed())
-		},
+		expectYAMLRejectedThenTwinAccepted,
 		Entry("the same store SKU mapped twice", `
 apiVersion: retailsync.io/v1alpha1
 kind: MappingSet

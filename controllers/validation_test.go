@@ -169,13 +169,7 @@ var _ = Describe("Schema validation by the API server", func() {
 
 	// Durations are strings on the wire; a typed client cannot send a bad one, a user's YAML can.
 	DescribeTable("durations written by hand",
-		func(invalidYAML, validYAML, wantMessage string) {
-			ns := newNamespace()
-			err := applyYAML(ns, invalidYAML)
-			Expect(apierrors.IsInvalid(err)).To(BeTrue(), "expected Invalid, got %v", err)
-			Expect(err.Error()).To(ContainSubstring(wantMessage))
-			Expect(applyYAML(ns, validYAML)).To(Succeed())
-		},
+		expectYAMLRejectedThenTwinAccepted,
 		Entry("StoreConnection timeout in words", `
 apiVersion: retailsync.io/v1alpha1
 kind: StoreConnection
