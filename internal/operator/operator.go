@@ -52,6 +52,9 @@ type Options struct {
 	ValidateMappingSet controllers.MappingSetValidator
 	// WorkerImage is the image of the worker Deployments (the operator's own image).
 	WorkerImage string
+	// StoreClients builds the WooCommerce clients webhooks are registered with; nil means
+	// controllers.DefaultStoreClients.
+	StoreClients controllers.StoreClientFactory
 }
 
 // LeaderElectionID is unique to this operator so that two installs in one namespace do not collide
@@ -102,9 +105,10 @@ func NewManager(ctx context.Context, cfg *rest.Config, opts Options) (ctrl.Manag
 		return nil, fmt.Errorf("setting up MappingSet controller: %w", err)
 	}
 	if err := (&controllers.SyncFlowReconciler{
-		Client:      mgr.GetClient(),
-		Recorder:    mgr.GetEventRecorder("syncflow-controller"),
-		WorkerImage: opts.WorkerImage,
+		Client:       mgr.GetClient(),
+		Recorder:     mgr.GetEventRecorder("syncflow-controller"),
+		WorkerImage:  opts.WorkerImage,
+		StoreClients: opts.StoreClients,
 	}).SetupWithManager(mgr); err != nil {
 		return nil, fmt.Errorf("setting up SyncFlow controller: %w", err)
 	}
