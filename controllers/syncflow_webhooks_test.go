@@ -310,6 +310,30 @@ var _ = Describe("SyncFlow webhooks", func() {
 		}).Should(Succeed())
 	})
 
+	It("moves its webhooks when the connection's publicURL changes", func(ctx SpecContext) {
+		ns := newNamespace()
+		webhookFlow(ns)
+		current := expectStoreSignsWithCurrent(ns)
+
+		conn := &v1alpha1.StoreConnection{}
+		Expect(k8s.Get(ctx, client.ObjectKey{Namespace: ns, Name: "shop"}, conn)).To(Succeed())
+		before := conn.DeepCopy()
+		conn.Spec.Webhooks.PublicURL = hooks.URL + "/edge"
+		Expect(k8s.Patch(ctx, conn, client.MergeFrom(before))).To(Succeed())
+		moved := hooks.URL + "/edge" + workerpod.WebhookPath(ns, "orders")
+		Eventually(func(g Gomega) {
+			g.Expect(storeWebhooks(ns)).To(BeEmpty())
+			var at []string
+			for _, h := range store.Webhooks() {
+				if h.DeliveryURL == moved {
+					g.Expect(h.Secret).To(Equal(current))
+					at = append(at, h.Topic)
+				}
+			}
+			g.Expect(at).To(ConsistOf("order.created", "order.updated"))
+		}).Should(Succeed())
+	})
+
 	It("deletes its webhooks, Secret and finalizer when webhooks are turned off", func(ctx SpecContext) {
 		ns := newNamespace()
 		flow := webhookFlow(ns)
