@@ -100,7 +100,7 @@ type webhookSecret struct {
 // errWebhookSecretConflict means a Secret with the webhook Secret's name exists but is not this flow's.
 var errWebhookSecretConflict = errors.New("webhook secret not owned by the flow")
 
-// +kubebuilder:rbac:groups="",resources=secrets,verbs=get;list;watch;create;update;patch;delete
+// +kubebuilder:rbac:groups="",resources=secrets,verbs=get;list;watch;create;update;delete
 // +kubebuilder:rbac:groups=retailsync.io,resources=syncflows/finalizers,verbs=update
 
 // reconcileWebhooks brings the store's webhooks for the flow in line with what the flow declares.
