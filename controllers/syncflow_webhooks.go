@@ -91,11 +91,18 @@ func webhookTopics(kind v1alpha1.FlowKind) []string {
 	return nil
 }
 
-// webhookSecret is the content of a flow's webhook Secret. Never log or format it.
+// webhookSecret is the content of a flow's webhook Secret.
 type webhookSecret struct {
 	current, previous string
 	rotatedAt         time.Time
 }
+
+// String and GoString keep the values out of any log line or error that formats a webhookSecret.
+func (s webhookSecret) String() string {
+	return "webhook secret rotated at " + s.rotatedAt.Format(time.RFC3339)
+}
+
+func (s webhookSecret) GoString() string { return s.String() }
 
 // errWebhookSecretConflict means a Secret with the webhook Secret's name exists but is not this flow's.
 var errWebhookSecretConflict = errors.New("webhook secret not owned by the flow")
@@ -437,6 +444,9 @@ func (r *SyncFlowReconciler) deleteStoreWebhooks(ctx context.Context, f *v1alpha
 	}
 	if conn.Spec.Webhooks != nil {
 		urls[deliveryURL(f, conn)] = true
+	}
+	if len(urls) == 0 {
+		return nil // never registered anywhere
 	}
 	store, err := r.storeClientFor(ctx, conn)
 	if err != nil {

@@ -2,9 +2,11 @@ package controllers
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -174,5 +176,14 @@ func TestWebhookSecretGraceFollowsTheStore(t *testing.T) {
 	storeSigns(third)
 	if _, previous = secrets(); previous != "" {
 		t.Fatal("previous secret kept although the store signs with the current one and the grace period is over")
+	}
+}
+
+func TestWebhookSecretNeverFormatsItsValues(t *testing.T) {
+	s := webhookSecret{current: "c-value", previous: "p-value", rotatedAt: time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)}
+	for _, out := range []string{fmt.Sprint(s), fmt.Sprintf("%v %+v %#v %s", s, s, s, s), fmt.Sprint(&s)} {
+		if strings.Contains(out, "c-value") || strings.Contains(out, "p-value") {
+			t.Errorf("formatted secret shows a value: %s", out)
+		}
 	}
 }
