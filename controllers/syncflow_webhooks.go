@@ -115,19 +115,16 @@ var errWebhookSecretConflict = errors.New("webhook secret not owned by the flow"
 // never a reason to stop the flow, which polls as a backstop.
 func (r *SyncFlowReconciler) reconcileWebhooks(ctx context.Context, s *syncFlowScope) error {
 	f := s.flow
-	if !f.Spec.Trigger.Webhook {
-		if err := r.retireWebhooks(ctx, s); err != nil {
-			return err
+	if !f.Spec.Trigger.Webhook || s.source.Spec.Webhooks == nil {
+		if err := r.retireWebhooks(ctx, s); err != nil || controllerutil.ContainsFinalizer(f, FinalizerWebhooks) {
+			return err // still retiring: WebhooksReady says why
 		}
-		s.conds.remove(v1alpha1.ConditionWebhooksReady)
-		return nil
-	}
-	if s.source.Spec.Webhooks == nil {
-		if err := r.retireWebhooks(ctx, s); err != nil {
-			return err
+		if f.Spec.Trigger.Webhook {
+			s.conds.False(v1alpha1.ConditionWebhooksReady, ReasonWebhooksNotConfigured, fmt.Sprintf(
+				"StoreConnection %q has no spec.webhooks.publicURL, so no webhook can reach the worker; changes are found by polling alone", s.source.Name))
+		} else {
+			s.conds.remove(v1alpha1.ConditionWebhooksReady)
 		}
-		s.conds.False(v1alpha1.ConditionWebhooksReady, ReasonWebhooksNotConfigured, fmt.Sprintf(
-			"StoreConnection %q has no spec.webhooks.publicURL, so no webhook can reach the worker; changes are found by polling alone", s.source.Name))
 		return nil
 	}
 	if err := r.setFinalizer(ctx, f, true); err != nil {

@@ -334,15 +334,25 @@ var _ = Describe("SyncFlow webhooks", func() {
 		}).Should(Succeed())
 	})
 
-	It("deletes its webhooks, Secret and finalizer when webhooks are turned off", func(ctx SpecContext) {
+	It("deletes its webhooks, Secret and finalizer when webhooks are turned off, once the store answers", func(ctx SpecContext) {
 		ns := newNamespace()
 		flow := webhookFlow(ns)
 		expectStoreSignsWithCurrent(ns)
 
+		store.Kit().Injector.SetOutage(true)
+		DeferCleanup(func() { store.Kit().Injector.SetOutage(false) })
 		Expect(k8s.Get(ctx, client.ObjectKeyFromObject(flow), flow)).To(Succeed())
 		before := flow.DeepCopy()
 		flow.Spec.Trigger.Webhook = false
 		Expect(k8s.Patch(ctx, flow, client.MergeFrom(before))).To(Succeed())
+		Eventually(func(g Gomega) {
+			c := cond(g, flow, v1alpha1.ConditionWebhooksReady)
+			g.Expect(c).NotTo(BeNil())
+			g.Expect(c.Reason).To(Equal(controllers.ReasonWebhookCleanupPending))
+			g.Expect(flow.Finalizers).To(ContainElement(controllers.FinalizerWebhooks))
+		}).Should(Succeed())
+
+		store.Kit().Injector.SetOutage(false)
 		Eventually(func(g Gomega) {
 			g.Expect(storeWebhooks(ns)).To(BeEmpty())
 			g.Expect(k8s.Get(ctx, client.ObjectKeyFromObject(flow), flow)).To(Succeed())
@@ -351,6 +361,6 @@ var _ = Describe("SyncFlow webhooks", func() {
 			g.Expect(cond(g, flow, v1alpha1.ConditionWebhooksReady)).To(BeNil())
 			err := k8s.Get(ctx, client.ObjectKey{Namespace: ns, Name: workerpod.WebhookSecretName("orders")}, &corev1.Secret{})
 			g.Expect(apierrors.IsNotFound(err)).To(BeTrue(), "webhook Secret still there: %v", err)
-		}).Should(Succeed())
+		}).WithTimeout(time.Minute).Should(Succeed(), "retried on the health recheck")
 	})
 })
