@@ -11,7 +11,8 @@ import (
 // now) is reported as not probed, never as reachable.
 func defaultProbers() map[v1alpha1.System]controllers.Prober {
 	return map[v1alpha1.System]controllers.Prober{
-		v1alpha1.SystemERPNext: probe.ERPNext{},
+		v1alpha1.SystemERPNext:     probe.ERPNext{},
+		v1alpha1.SystemWooCommerce: probe.WooCommerce{},
 	}
 }
 

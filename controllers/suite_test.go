@@ -54,6 +54,7 @@ var _ = BeforeSuite(func() {
 
 	k8s, err = client.New(env.Config, client.Options{Scheme: operator.Scheme()})
 	Expect(err).NotTo(HaveOccurred())
+	startStore()
 
 	ctx, cancel := context.WithCancel(context.Background())
 	cancelMgr = cancel

@@ -34,6 +34,9 @@ type SyncFlowReconciler struct {
 	Runs func(v1alpha1.FlowKind, v1alpha1.System) bool
 	// Now is the clock, replaceable in tests.
 	Now func() time.Time
+	// StoreClients builds the WooCommerce client webhooks are registered with; nil means
+	// DefaultStoreClients.
+	StoreClients StoreClientFactory
 }
 
 // syncFlowScope carries what one reconcile has read.
@@ -46,8 +49,15 @@ type syncFlowScope struct {
 	// blocked is set by a step that found the flow cannot go further this time; the steps after it
 	// are skipped and summarize keeps the reason that step recorded.
 	blocked bool
-	// requeueAfter is when the flow's health must be judged again even if nothing changes.
+	// requeueAfter is when the flow must be looked at again even if nothing changes: its health
+	// judged, its webhook secret rotated. The shortest any step asked for wins.
 	requeueAfter time.Duration
+}
+
+func (s *syncFlowScope) requeue(d time.Duration) {
+	if d > 0 && (s.requeueAfter == 0 || d < s.requeueAfter) {
+		s.requeueAfter = d
+	}
 }
 
 // syncFlowStep is one named sub-step of a SyncFlow reconcile, in the order they run.
@@ -57,11 +67,15 @@ type syncFlowStep func(context.Context, *syncFlowScope) error
 // +kubebuilder:rbac:groups=retailsync.io,resources=syncflows/status,verbs=get;update;patch
 // +kubebuilder:rbac:groups=retailsync.io,resources=mappingsets,verbs=get;list;watch
 
-// Reconcile runs resolve references -> check direction -> worker -> health, then summarizes.
+// Reconcile runs resolve references -> check direction -> worker -> webhooks -> health, then
+// summarizes. A flow being deleted only has its webhooks cleaned up.
 func (r *SyncFlowReconciler) Reconcile(ctx context.Context, req ctrl.Request) (result ctrl.Result, retErr error) {
 	flow := &v1alpha1.SyncFlow{}
 	if err := r.Get(ctx, req.NamespacedName, flow); err != nil {
 		return ctrl.Result{}, client.IgnoreNotFound(err)
+	}
+	if !flow.DeletionTimestamp.IsZero() {
+		return r.finalize(ctx, flow)
 	}
 	scope := &syncFlowScope{flow: flow, conds: conditionsOf(&flow.Status.Conditions, flow.Generation)}
 	patch := newStatusPatch(flow)
@@ -82,6 +96,7 @@ func (r *SyncFlowReconciler) Reconcile(ctx context.Context, req ctrl.Request) (r
 		r.reconcileDirection,
 		r.reconcileSupport,
 		r.reconcileWorker,
+		r.reconcileWebhooks,
 		r.reconcileHealth,
 	} {
 		if err := step(ctx, scope); err != nil {

@@ -118,7 +118,7 @@ func (r *SyncFlowReconciler) reconcileHealth(_ context.Context, s *syncFlowScope
 	} else {
 		s.conds.remove(v1alpha1.ConditionSuspended)
 		// Lag grows and heartbeats age without anything in the API changing: look again soon.
-		s.requeueAfter = healthRecheck
+		s.requeue(healthRecheck)
 	}
 	if h.state == degraded {
 		s.conds.True(v1alpha1.ConditionDegraded, h.reason, h.message)

@@ -91,12 +91,15 @@ func workerRole(s *syncFlowScope, name string) *rbacv1ac.RoleApplyConfiguration 
 		)
 }
 
-// workerSecretNames lists the Secrets a worker may read: its connections' credentials and, for
-// the PostgreSQL store, the DSN Secret.
+// workerSecretNames lists the Secrets a worker may read: its connections' credentials, its webhook
+// secrets when webhooks trigger it and, for the PostgreSQL store, the DSN Secret.
 func workerSecretNames(s *syncFlowScope) []string {
 	names := []string{s.source.Spec.CredentialsSecretRef.Name}
 	if t := s.target.Spec.CredentialsSecretRef.Name; t != names[0] {
 		names = append(names, t)
+	}
+	if s.flow.Spec.Trigger.Webhook {
+		names = append(names, workerpod.WebhookSecretName(s.flow.Name))
 	}
 	if st := s.flow.Spec.Worker.Store; st != nil && st.PostgreSQL != nil {
 		names = append(names, st.PostgreSQL.DSNSecretRef.Name)

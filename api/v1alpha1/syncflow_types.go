@@ -375,6 +375,36 @@ type SyncFlowStatus struct {
 	// +listType=atomic
 	// +optional
 	PendingApprovals []PendingApproval `json:"pendingApprovals,omitempty"`
+	// Webhooks is what the operator registered in WooCommerce for a webhook-triggered flow.
+	// +optional
+	Webhooks *WebhooksStatus `json:"webhooks,omitempty"`
+}
+
+// WebhooksStatus records a flow's webhooks in the store, so that they can be found and deleted
+// even after the connection's publicURL changed, and named when they cannot be.
+type WebhooksStatus struct {
+	// DeliveryURL is where the flow's webhooks deliver.
+	// +optional
+	DeliveryURL string `json:"deliveryURL,omitempty"`
+	// Registered are the webhooks by topic, as last seen in the store.
+	// +kubebuilder:validation:MaxItems=8
+	// +listType=atomic
+	// +optional
+	Registered []RegisteredWebhook `json:"registered,omitempty"`
+	// SecretRotationTime is when the webhook secret the store signs with was generated.
+	// +optional
+	SecretRotationTime *metav1.Time `json:"secretRotationTime,omitempty"`
+}
+
+// RegisteredWebhook is one webhook in the store.
+type RegisteredWebhook struct {
+	// Topic such as order.created.
+	Topic string `json:"topic"`
+	// ID of the webhook in the store.
+	ID int64 `json:"id"`
+	// Status in the store: active, paused or disabled.
+	// +optional
+	Status string `json:"status,omitempty"`
 }
 
 // WorkerStatus is the state of a flow's worker.
@@ -428,6 +458,10 @@ const (
 	ConditionDegraded = "Degraded"
 	// ConditionSuspended: spec.suspend is true.
 	ConditionSuspended = "Suspended"
+	// ConditionWebhooksReady: for a webhook-triggered flow, every webhook it needs is registered in
+	// the store, active and signing with the current secret. It does not affect Ready: the poll is
+	// the backstop that keeps data flowing without webhooks.
+	ConditionWebhooksReady = "WebhooksReady"
 )
 
 // +kubebuilder:object:root=true

@@ -54,6 +54,9 @@ type Options struct {
 	WorkerImage string
 	// Runs says which flows between which systems the workers run; nil: all.
 	Runs func(v1alpha1.FlowKind, v1alpha1.System) bool
+	// StoreClients builds the WooCommerce clients webhooks are registered with; nil means
+	// controllers.DefaultStoreClients.
+	StoreClients controllers.StoreClientFactory
 }
 
 // LeaderElectionID is unique to this operator so that two installs in one namespace do not collide
@@ -104,10 +107,11 @@ func NewManager(ctx context.Context, cfg *rest.Config, opts Options) (ctrl.Manag
 		return nil, fmt.Errorf("setting up MappingSet controller: %w", err)
 	}
 	if err := (&controllers.SyncFlowReconciler{
-		Client:      mgr.GetClient(),
-		Recorder:    mgr.GetEventRecorder("syncflow-controller"),
-		WorkerImage: opts.WorkerImage,
-		Runs:        opts.Runs,
+		Client:       mgr.GetClient(),
+		Recorder:     mgr.GetEventRecorder("syncflow-controller"),
+		WorkerImage:  opts.WorkerImage,
+		StoreClients: opts.StoreClients,
+		Runs:         opts.Runs,
 	}).SetupWithManager(mgr); err != nil {
 		return nil, fmt.Errorf("setting up SyncFlow controller: %w", err)
 	}

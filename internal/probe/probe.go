@@ -5,9 +5,12 @@ package probe
 import (
 	"context"
 
+	"github.com/go-logr/logr"
+
 	"github.com/retailsync/retailsync/adapters/erpnext"
 	"github.com/retailsync/retailsync/api/v1alpha1"
 	"github.com/retailsync/retailsync/internal/credentials"
+	"github.com/retailsync/retailsync/internal/storeclient"
 )
 
 // ERPNext probes with frappe.auth.get_logged_user, the cheapest call that proves the token works,
@@ -36,4 +39,24 @@ func (ERPNext) Probe(ctx context.Context, spec v1alpha1.StoreConnectionSpec, cre
 		return "ERPNext " + versions["erpnext"].Version, nil
 	}
 	return "", nil
+}
+
+// WooCommerce probes with GET system_status, which needs a read key and reports the WooCommerce
+// version, through the client the workers use (Basic over https, OAuth1 over http).
+type WooCommerce struct{}
+
+// Probe implements controllers.Prober.
+func (WooCommerce) Probe(ctx context.Context, spec v1alpha1.StoreConnectionSpec, creds credentials.Set) (string, error) {
+	client, err := storeclient.WooCommerce(spec, creds, logr.FromContextOrDiscard(ctx))
+	if err != nil {
+		return "", err
+	}
+	status, err := client.SystemStatus(ctx)
+	if err != nil {
+		return "", err
+	}
+	if status.Environment.Version == "" {
+		return "", nil
+	}
+	return "WooCommerce " + status.Environment.Version, nil
 }

@@ -128,8 +128,8 @@ func (s *webhookSecrets) update(snap Snapshot) {
 		return
 	}
 	s.current = woocommerce.WebhookSecrets{
-		Current:  secret.Data[workerpod.WebhookSecretCurrentKey],
-		Previous: secret.Data[workerpod.WebhookSecretPreviousKey],
+		Current:  secret.Data[workerpod.WebhookSecretCurrent],
+		Previous: secret.Data[workerpod.WebhookSecretPrevious],
 	}
 }
 

@@ -122,19 +122,23 @@ func WebhookPath(namespace, flowName string) string {
 	return "/" + namespace + "/" + flowName + "/woocommerce"
 }
 
+// WebhookSecretName is the Secret that holds a flow's webhook secrets. The operator generates and
+// rotates it; the worker's receiver reads it on every change, so a rotation needs no restart.
+func WebhookSecretName(flowName string) string { return Name(flowName) + "-webhook" }
+
+// Keys of the webhook Secret.
+const (
+	// WebhookSecretCurrent is the secret the store signs deliveries with.
+	WebhookSecretCurrent = "current"
+	// WebhookSecretPrevious is the secret before the last rotation, still accepted during the grace
+	// period; empty when there is none.
+	WebhookSecretPrevious = "previous"
+	// WebhookSecretRotatedAt is when current was generated, RFC 3339.
+	WebhookSecretRotatedAt = "rotatedAt"
+)
+
 // More flags of `retailsync worker`, used where no pod runs (the local runtime).
 const (
 	// FlagKubeconfig points the worker at a kubeconfig instead of its in-cluster ServiceAccount.
 	FlagKubeconfig = "--kubeconfig"
 )
-
-// The webhook secret of a store-sourced flow: a Secret the operator generates, owns and rotates, and
-// the worker's receiver reads (current, and previous during the grace period after a rotation).
-const (
-	WebhookSecretCurrentKey   = "current"
-	WebhookSecretPreviousKey  = "previous"
-	WebhookSecretRotatedAtKey = "rotatedAt"
-)
-
-// WebhookSecretName is the name of a flow's webhook secret.
-func WebhookSecretName(flowName string) string { return Name(flowName) + "-webhook" }

@@ -34,3 +34,16 @@ func TestSelectorIsASubsetOfLabels(t *testing.T) {
 		}
 	}
 }
+
+func TestWebhookSecretNameIsAValidSecretNameOfItsOwn(t *testing.T) {
+	long := strings.Repeat("orders", 40)
+	for _, flow := range []string{"orders", "acme.orders", long} {
+		n := WebhookSecretName(flow)
+		if len(n) > 253 || !dns1035.MatchString(n) {
+			t.Errorf("WebhookSecretName(%q) = %q is not a valid Secret name", flow, n)
+		}
+		if n == Name(flow) {
+			t.Errorf("WebhookSecretName(%q) collides with the worker objects' name", flow)
+		}
+	}
+}
