@@ -151,7 +151,7 @@ func (e *env) startShop(o options) {
 	var err error
 	e.wc, err = woocommerce.New(woocommerce.Config{BaseURL: srv.URL, Auth: woocommerce.AuthBasic,
 		Credentials: woocommerce.StaticCredentials{ConsumerKey: consumerKey, ConsumerSecret: consumerSecret},
-		Limits: throttle.Limits{MaxInFlight: 16}, Timeout: 10 * time.Second})
+		Limits:      throttle.Limits{MaxInFlight: 16}, Timeout: 10 * time.Second})
 	if err != nil {
 		e.t.Fatal(err)
 	}
