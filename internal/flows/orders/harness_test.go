@@ -56,17 +56,18 @@ type options struct {
 
 // env is a store simulator, an ERP simulator, a durable store, a started engine and the flow.
 type env struct {
-	t      testing.TB
-	ctx    context.Context
-	shop   *wcsim.Sim
-	wc     *woocommerce.Client
-	site   *erpsim.Server
-	erp    *erpnext.Client
-	store  *store.Store
-	engine *engine.Engine
-	flow   *orders.Flow
-	spec   v1alpha1.MappingSetSpec
-	mapper atomic.Pointer[mapping.Mapper]
+	t       testing.TB
+	ctx     context.Context
+	shop    *wcsim.Sim
+	shopURL string
+	wc      *woocommerce.Client
+	site    *erpsim.Server
+	erp     *erpnext.Client
+	store   *store.Store
+	engine  *engine.Engine
+	flow    *orders.Flow
+	spec    v1alpha1.MappingSetSpec
+	mapper  atomic.Pointer[mapping.Mapper]
 }
 
 // fastEngine keeps tests quick: short backoffs and cooldown, fast fetching, and enough attempts
@@ -148,6 +149,7 @@ func (e *env) startShop(o options) {
 	srv := httptest.NewServer(e.shop.Handler())
 	e.t.Cleanup(srv.Close)
 	e.shop.SetSiteURL(srv.URL)
+	e.shopURL = srv.URL
 	var err error
 	e.wc, err = woocommerce.New(woocommerce.Config{BaseURL: srv.URL, Auth: woocommerce.AuthBasic,
 		Credentials: woocommerce.StaticCredentials{ConsumerKey: consumerKey, ConsumerSecret: consumerSecret},
@@ -334,3 +336,20 @@ func (l *logSink) logger() logr.Logger {
 		l.mu.Unlock()
 	}, funcr.Options{Verbosity: 1})
 }
+
+func (l *logSink) matching(words ...string) []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var out []string
+	for _, line := range l.lines {
+		for _, w := range words {
+			if strings.Contains(line, w) {
+				out = append(out, line)
+				break
+			}
+		}
+	}
+	return out
+}
+
+func wcsimItem(code string) erpsim.ItemSpec { return erpsim.ItemSpec{Code: code, Group: "Apparel"} }
