@@ -287,3 +287,58 @@ func TestEditsFollowThePolicy(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// cancelInERP cancels the order's Sales Order in the ERP as a person would.
+func (e *env) cancelInERP(id int64) map[string]any {
+	e.t.Helper()
+	so := e.salesOrderOf(id)[0]
+	if err := e.erp.Cancel(e.ctx, "Sales Order", fmt.Sprint(so["name"])); err != nil {
+		e.t.Fatal(err)
+	}
+	return so
+}
+
+func TestCancelledERPOrderIsNeverTakenForALiveOne(t *testing.T) {
+	clock := wcsim.NewManualClock(time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC))
+	e := newEnv(t, options{catalog: smallCatalog, shopNow: clock.Now})
+	o := e.place(paidOrder(tee(1)))
+	e.pollAndSettle()
+	so := e.cancelInERP(o.ID)
+	clock.Advance(time.Minute)
+	if _, err := e.wc.UpdateOrder(e.ctx, o.ID, woocommerce.OrderUpdate{Status: ptr(woocommerce.StatusCompleted)}); err != nil {
+		t.Fatal(err)
+	}
+	e.pollAndSettle()
+	dead := e.deadLetters()
+	if len(dead) != 1 || dead[0].Reason != failure.ReasonConflict || !strings.Contains(dead[0].Message, fmt.Sprintf("Sales Order %s of store order %d is cancelled", so["name"], o.ID)) {
+		t.Fatalf("dead letters %+v, want a Conflict naming the cancelled Sales Order", dead)
+	}
+	if n := len(e.site.Names("Sales Order")); n != 1 {
+		t.Errorf("%d Sales Orders, want the cancelled one only", n)
+	}
+}
+
+func TestInterruptedAmendmentIsFinished(t *testing.T) {
+	clock := wcsim.NewManualClock(time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC))
+	e := newEnv(t, options{catalog: smallCatalog, shopNow: clock.Now, spec: func(s *v1alpha1.MappingSetSpec) {
+		s.OrderStatuses.Edits = v1alpha1.OrderEditCancelAndAmend
+	}})
+	o := e.place(paidOrder(tee(1)))
+	e.pollAndSettle()
+	// A run that cancelled and amended but stopped before submitting leaves a draft amendment.
+	so := e.cancelInERP(o.ID)
+	var draft erpnext.SalesOrder
+	if err := e.erp.Amend(e.ctx, "Sales Order", fmt.Sprint(so["name"]), map[string]any{erpnext.FieldExternalOrderID: ""}, &draft); err != nil {
+		t.Fatal(err)
+	}
+	clock.Advance(time.Minute)
+	if _, err := e.wc.UpdateOrder(e.ctx, o.ID, woocommerce.OrderUpdate{Status: ptr(woocommerce.StatusCompleted)}); err != nil {
+		t.Fatal(err)
+	}
+	e.pollAndSettle()
+	chain := e.salesOrderOf(o.ID)
+	if len(chain) != 2 || chain[1]["name"] != draft.Name || num(chain[1]["docstatus"]).IntPart() != erpnext.Submitted ||
+		!num(chain[1]["grand_total"]).Equal(o.Total.Decimal()) || len(e.deadLetters()) != 0 {
+		t.Fatalf("chain %v, dead letters %v: want the draft amendment %s submitted", chain, e.deadLetters(), draft.Name)
+	}
+}
