@@ -176,7 +176,7 @@ func (e *env) startERP(o options) {
 		e.site.AddAccount(a, "Income Account")
 	}
 	for _, sku := range e.catalogSKUs() {
-		if err := e.site.AddItem(erpsim.ItemSpec{Code: itemCode(sku), Group: "Apparel"}); err != nil {
+		if err := e.site.AddItem(erpItem(itemCode(sku))); err != nil {
 			e.t.Fatal(err)
 		}
 	}
@@ -323,33 +323,26 @@ func (e *env) settled() (bool, string) {
 	return r.Backlog == 0, fmt.Sprintf("backlog %d", r.Backlog)
 }
 
-// logSink keeps log lines for assertions about what the flow told operators.
+// logSink keeps the flow's log lines, to find what it told operators (and the correlation ids).
 type logSink struct {
-	mu    sync.Mutex
-	lines []string
+	mu  sync.Mutex
+	all []string
 }
 
 func (l *logSink) logger() logr.Logger {
-	return funcr.New(func(prefix, args string) {
+	write := func(prefix, args string) {
 		l.mu.Lock()
-		l.lines = append(l.lines, prefix+" "+args)
-		l.mu.Unlock()
-	}, funcr.Options{Verbosity: 1})
+		defer l.mu.Unlock()
+		l.all = append(l.all, prefix+" "+args)
+	}
+	return funcr.New(write, funcr.Options{Verbosity: 1})
 }
 
-func (l *logSink) matching(words ...string) []string {
+// containing returns the lines that contain s.
+func (l *logSink) containing(s string) []string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	var out []string
-	for _, line := range l.lines {
-		for _, w := range words {
-			if strings.Contains(line, w) {
-				out = append(out, line)
-				break
-			}
-		}
-	}
-	return out
+	return slices.DeleteFunc(slices.Clone(l.all), func(line string) bool { return !strings.Contains(line, s) })
 }
 
-func wcsimItem(code string) erpsim.ItemSpec { return erpsim.ItemSpec{Code: code, Group: "Apparel"} }
+func erpItem(code string) erpsim.ItemSpec { return erpsim.ItemSpec{Code: code, Group: "Apparel"} }

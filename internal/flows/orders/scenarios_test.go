@@ -115,7 +115,7 @@ func TestUnmappedSKUIsDeadLetteredAndReplayedOnceMapped(t *testing.T) {
 		t.Errorf("%d customers: the refused order created one", n)
 	}
 
-	if err := e.site.AddItem(wcsimItem("MUG-1")); err != nil {
+	if err := e.site.AddItem(erpItem("MUG-1")); err != nil {
 		t.Fatal(err)
 	}
 	spec := e.spec
@@ -152,7 +152,7 @@ func TestSkippedStatusIsAuditedAndCreatedOncePaidInTheSameSecond(t *testing.T) {
 	if n := len(e.site.Names("Sales Order")); n != 0 {
 		t.Fatalf("%d Sales Orders for a checkout draft", n)
 	}
-	skips := logs.matching("Skipped an order")
+	skips := logs.containing("Skipped an order")
 	if len(skips) != 1 {
 		t.Fatalf("skip log lines %q", skips)
 	}
