@@ -164,7 +164,7 @@ func TestSIGKILLMidRunLosesAndRepeatsNothing(t *testing.T) {
 		if err := child.Start(); err != nil {
 			t.Fatal(err)
 		}
-		eventually(t, "the child has enqueued everything and a fifth is written", func() bool {
+		storetest.Eventually(t, "the child has enqueued everything and a fifth is written", func() bool {
 			calls, enqueued := tgt.snapshot()
 			return enqueued && len(calls) >= crashChanges/5
 		})
@@ -184,11 +184,11 @@ func TestSIGKILLMidRunLosesAndRepeatsNothing(t *testing.T) {
 		}
 		t.Cleanup(st.Close)
 		h := start(t, st, crashConfig(), map[string]engine.Handler{"order": httpTargetHandler(srv.URL)})
-		eventually(t, "every change is written after the restart", func() bool {
+		storetest.Eventually(t, "every change is written after the restart", func() bool {
 			calls, _ := tgt.snapshot()
 			return len(calls) == crashChanges
 		})
-		eventually(t, "the backlog is empty", func() bool { return h.report(t).Backlog == 0 })
+		storetest.Eventually(t, "the backlog is empty", func() bool { return h.report(t).Backlog == 0 })
 
 		calls, _ := tgt.snapshot()
 		repeats := 0

@@ -253,13 +253,25 @@ func (e *Engine) refreshGauges(ctx context.Context) {
 		if _, err := e.Report(ctx); err != nil && ctx.Err() == nil {
 			e.log.Error(err, "Failed to refresh the engine report")
 		}
-		if _, err := e.store.PruneAudit(ctx, time.Now().Add(-e.cfg.AuditRetention)); err != nil && ctx.Err() == nil {
-			e.log.Error(err, "Failed to prune the audit trail")
-		}
+		e.prune(ctx)
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
 		}
+	}
+}
+
+// prune applies the retention periods to the store's own tables (River prunes its jobs itself).
+func (e *Engine) prune(ctx context.Context) {
+	now := time.Now()
+	if _, err := e.store.PruneAudit(ctx, now.Add(-e.cfg.AuditRetention)); err != nil && ctx.Err() == nil {
+		e.log.Error(err, "Failed to prune the audit trail")
+	}
+	if e.cfg.DeadLetterRetention <= 0 {
+		return
+	}
+	if _, err := e.store.PruneDeadLetters(ctx, now.Add(-e.cfg.DeadLetterRetention)); err != nil && ctx.Err() == nil {
+		e.log.Error(err, "Failed to prune dead letters")
 	}
 }

@@ -24,8 +24,8 @@ func TestDuplicatesAndStaleVersionsCollapse(t *testing.T) {
 		if want := (store.Enqueued{true, false, false}); !slices.Equal(got, want) {
 			t.Fatalf("Enqueue(v2, v2, v1) = %v, want %v", got, want)
 		}
-		eventually(t, "order/1@2 is applied", func() bool { return len(tgt.appliedKeys()) == 1 })
-		eventually(t, "the backlog drains", func() bool { return h.report(t).Backlog == 0 })
+		storetest.Eventually(t, "order/1@2 is applied", func() bool { return len(tgt.appliedKeys()) == 1 })
+		storetest.Eventually(t, "the backlog drains", func() bool { return h.report(t).Backlog == 0 })
 
 		// Late arrivals after the sync collapse too: the dedup record outlives the job.
 		if got := h.enqueue(t, change("order", "order/1", 1), change("order", "order/1", 2)); got.Count() != 0 {
@@ -60,12 +60,12 @@ func TestOneResourceNeverRunsConcurrentlyAndOlderVersionsAreSuperseded(t *testin
 		<-entered
 		// While version 1 is being written, versions 2 and 3 arrive, and work for other orders flows.
 		h.enqueue(t, change("order", "order/7", 2), change("order", "order/7", 3), change("order", "order/8", 1))
-		eventually(t, "another order is synced while order/7 is busy", func() bool {
+		storetest.Eventually(t, "another order is synced while order/7 is busy", func() bool {
 			return slices.Contains(tgt.appliedKeys(), "order/8@1")
 		})
 		close(release)
-		eventually(t, "order/7@3 is applied", func() bool { return slices.Contains(tgt.appliedKeys(), "order/7@3") })
-		eventually(t, "the backlog drains", func() bool { return h.report(t).Backlog == 0 })
+		storetest.Eventually(t, "order/7@3 is applied", func() bool { return slices.Contains(tgt.appliedKeys(), "order/7@3") })
+		storetest.Eventually(t, "the backlog drains", func() bool { return h.report(t).Backlog == 0 })
 
 		if slices.Contains(tgt.appliedKeys(), "order/7@2") {
 			t.Errorf("version 2 was written although version 3 superseded it: %v", tgt.appliedKeys())
@@ -110,7 +110,7 @@ func TestPoisonInputIsDeadLetteredAtOnceAndReplaysAfterTheFix(t *testing.T) {
 		garbled := engine.Change{Kind: "line", Resource: "order/10", Version: 1, SourceChangedAt: time.Now(),
 			CorrelationID: "corr-garbled", Payload: []byte(`{"sku":"TEE-S","qty":"x"}`)}
 		h.enqueue(t, unmapped, garbled)
-		eventually(t, "both are dead-lettered", func() bool {
+		storetest.Eventually(t, "both are dead-lettered", func() bool {
 			dl, err := h.engine.DeadLetters(context.Background(), store.DeadLetterFilter{})
 			return err == nil && len(dl) == 2
 		})
@@ -131,7 +131,7 @@ func TestPoisonInputIsDeadLetteredAtOnceAndReplaysAfterTheFix(t *testing.T) {
 		if r.Lag <= 0 || len(r.DeadLetters) != 2 || r.LastFailure == nil {
 			t.Fatalf("report = %+v; want lag > 0, two dead-letter reasons and a last failure", r)
 		}
-		if got := h.counter(t, "retailsync_engine_dead_lettered_total", "reason", "Unmapped"); got != 1 {
+		if got := h.metric(t, "retailsync_engine_dead_lettered_total", "reason", "Unmapped"); got != 1 {
 			t.Fatalf("dead_lettered_total{reason=Unmapped} = %v, want 1", got)
 		}
 
@@ -143,7 +143,7 @@ func TestPoisonInputIsDeadLetteredAtOnceAndReplaysAfterTheFix(t *testing.T) {
 		if err != nil || n != 1 {
 			t.Fatalf("Replay(Unmapped) = %d, %v; want 1, nil", n, err)
 		}
-		eventually(t, "the replayed change is synced", func() bool {
+		storetest.Eventually(t, "the replayed change is synced", func() bool {
 			xref, err := h.store.LookupXref(context.Background(), "erpnext/item", "HAT-L")
 			return err == nil && xref == "ITEM-HAT-L"
 		})
@@ -173,12 +173,20 @@ func TestPoisonInputIsDeadLetteredAtOnceAndReplaysAfterTheFix(t *testing.T) {
 		if n, err := h.engine.Replay(context.Background(), store.DeadLetterFilter{CorrelationID: "corr-garbled"}); err != nil || n != 1 {
 			t.Fatalf("Replay(corr-garbled) = %d, %v; want 1, nil", n, err)
 		}
-		eventually(t, "the garbled change is dead-lettered again", func() bool {
+		storetest.Eventually(t, "the garbled change is dead-lettered again", func() bool {
 			mu.Lock()
 			defer mu.Unlock()
 			dl, err := h.engine.DeadLetters(context.Background(), store.DeadLetterFilter{CorrelationID: "corr-garbled"})
 			return calls["order/10"] == 2 && err == nil && len(dl) == 1
 		})
+
+		// Retention: pruning forgets the dead letter, but the change is still unsynced and lag says so.
+		if n, err := h.store.PruneDeadLetters(context.Background(), time.Now().Add(time.Second)); err != nil || n != 1 {
+			t.Fatalf("PruneDeadLetters = %d, %v; want 1", n, err)
+		}
+		if r := h.report(t); len(r.DeadLetters) != 0 || r.Lag <= 0 {
+			t.Fatalf("after pruning: dead letters %+v, lag %v; want none and lag > 0", r.DeadLetters, r.Lag)
+		}
 	})
 }
 
@@ -207,9 +215,13 @@ func TestOutageOpensBreakerAndDeadLettersNothing(t *testing.T) {
 		}
 		outageStart := time.Now()
 		h.enqueue(t, batch...)
-		eventually(t, "the breaker opens", func() bool { return h.report(t).Breakers[target] == engine.BreakerOpen })
+		storetest.Eventually(t, "the breaker opens", func() bool { return h.report(t).Breakers[target] == engine.BreakerOpen })
+		// Open, or half-open if a cooldown already ran out: anything but closed.
+		if got := h.metric(t, "retailsync_engine_breaker_state", "target", target); got == float64(engine.BreakerClosed) {
+			t.Fatal("breaker_state gauge says closed while the breaker is open")
+		}
 		// Keep the target down for several cooldowns, so probes fail and jobs are held many times.
-		eventually(t, "three probes have failed", func() bool {
+		storetest.Eventually(t, "three probes have failed", func() bool {
 			mu.Lock()
 			defer mu.Unlock()
 			return outageCalls >= cfg.Breaker.FailureThreshold+cfg.MaxInFlight+3
@@ -220,8 +232,8 @@ func TestOutageOpensBreakerAndDeadLettersNothing(t *testing.T) {
 		calls := outageCalls
 		mu.Unlock()
 
-		eventually(t, "everything drains", func() bool { return len(tgt.appliedKeys()) == changes })
-		eventually(t, "the backlog is empty", func() bool { return h.report(t).Backlog == 0 })
+		storetest.Eventually(t, "everything drains", func() bool { return len(tgt.appliedKeys()) == changes })
+		storetest.Eventually(t, "the backlog is empty", func() bool { return h.report(t).Backlog == 0 })
 		r := h.report(t)
 		if len(r.DeadLetters) != 0 || r.DeadLettered != 0 {
 			t.Fatalf("dead letters after an outage: %+v", r.DeadLetters)
@@ -256,7 +268,7 @@ func TestRetryAfterIsHonoured(t *testing.T) {
 		})
 		h := start(t, storetest.Open(t, driver), fastConfig(), map[string]engine.Handler{"order": tgt.handle})
 		h.enqueue(t, change("order", "order/1", 1))
-		eventually(t, "the change is applied", func() bool { return len(tgt.appliedKeys()) == 1 })
+		storetest.Eventually(t, "the change is applied", func() bool { return len(tgt.appliedKeys()) == 1 })
 
 		tgt.mu.Lock()
 		defer tgt.mu.Unlock()
@@ -281,7 +293,7 @@ func TestExhaustedTransientFailuresAreDeadLetteredWithTheirReason(t *testing.T) 
 		cfg.Breaker.FailureThreshold = 100 // this test is about attempts, not the breaker
 		h := start(t, storetest.Open(t, driver), cfg, map[string]engine.Handler{"order": tgt.handle})
 		h.enqueue(t, change("order", "order/1", 1))
-		eventually(t, "the change is dead-lettered", func() bool {
+		storetest.Eventually(t, "the change is dead-lettered", func() bool {
 			dl, err := h.engine.DeadLetters(context.Background(), store.DeadLetterFilter{})
 			return err == nil && len(dl) == 1
 		})
@@ -333,7 +345,7 @@ func TestStopWithWorkInFlightLosesNothing(t *testing.T) {
 			attempt = job.Attempt
 			return tgt.handle(ctx, job)
 		}})
-		eventually(t, "the interrupted change is applied", func() bool { return len(tgt.appliedKeys()) == 1 })
+		storetest.Eventually(t, "the interrupted change is applied", func() bool { return len(tgt.appliedKeys()) == 1 })
 		if attempt != 1 {
 			t.Fatalf("the resumed change ran as attempt %d, want 1", attempt)
 		}
@@ -372,7 +384,7 @@ func TestConcurrentLoadHasNoLockErrors(t *testing.T) {
 		for err := range errs {
 			t.Errorf("under load: %v", err)
 		}
-		eventually(t, "all changes are applied", func() bool { return len(tgt.appliedKeys()) == producers*perProducer })
+		storetest.Eventually(t, "all changes are applied", func() bool { return len(tgt.appliedKeys()) == producers*perProducer })
 		if lines := h.logs.matching("SQLITE_BUSY", "database is locked", "deadlock"); len(lines) > 0 {
 			t.Fatalf("lock errors logged under load:\n%v", lines)
 		}

@@ -102,20 +102,6 @@ func start(t *testing.T, st *store.Store, cfg engine.Config, handlers map[string
 	return h
 }
 
-// eventually polls cond until it holds or 90 seconds pass (a crashed leader's lease takes ~15s).
-func eventually(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(90 * time.Second)
-	tick := time.NewTicker(10 * time.Millisecond)
-	defer tick.Stop()
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting until %s", what)
-		}
-		<-tick.C
-	}
-}
-
 func (h *harness) report(t *testing.T) engine.Report {
 	t.Helper()
 	r, err := h.engine.Report(context.Background())
@@ -209,8 +195,8 @@ func (f *fakeTarget) callCount() int {
 
 func prometheusRegistry() *prometheus.Registry { return prometheus.NewRegistry() }
 
-// counter returns the value of the series of counter name whose label has value.
-func (h *harness) counter(t *testing.T, name, label, value string) float64 {
+// metric returns the value of the counter or gauge series name whose label has value.
+func (h *harness) metric(t *testing.T, name, label, value string) float64 {
 	t.Helper()
 	families, err := h.registry.Gather()
 	if err != nil {
@@ -223,7 +209,7 @@ func (h *harness) counter(t *testing.T, name, label, value string) float64 {
 		for _, m := range f.GetMetric() {
 			for _, l := range m.GetLabel() {
 				if l.GetName() == label && l.GetValue() == value {
-					return m.GetCounter().GetValue()
+					return m.GetCounter().GetValue() + m.GetGauge().GetValue()
 				}
 			}
 		}

@@ -218,3 +218,13 @@ func (s *Store) PruneAudit(ctx context.Context, before time.Time) (int64, error)
 	}
 	return n, nil
 }
+
+// PruneDeadLetters forgets dead letters older than before, as River drops their jobs after
+// RunConfig.DeadLetterRetention. Their resources stay unsynced, and lag keeps saying so.
+func (s *Store) PruneDeadLetters(ctx context.Context, before time.Time) (int64, error) {
+	n, err := s.db.exec(ctx, `DELETE FROM rs_dead_letter WHERE dead_at < $1`, before.UnixMicro())
+	if err != nil {
+		return 0, fmt.Errorf("store: prune dead letters: %w", err)
+	}
+	return n, nil
+}

@@ -64,6 +64,24 @@ func ToDeadLetters(reason failure.Reason, permanent bool, err error) error {
 const completionTimeout = 30 * time.Second
 
 func (s *Store) execute(ctx context.Context, job *Job, work func(context.Context, *Job) error) error {
+	err := s.run(ctx, job, work)
+	var (
+		snooze *river.JobSnoozeError
+		cancel *river.JobCancelError
+	)
+	if err == nil || job.Attempt < job.MaxAttempts || errors.As(err, &snooze) || errors.As(err, &cancel) {
+		return err
+	}
+	// The last attempt failed with a plain error (Work's retry, or the database itself): River would
+	// discard the job, out of sight of DeadLetters and Replay. Keep it as a dead letter instead.
+	d := &directive{dead: true, reason: failure.ReasonOf(err), err: err}
+	if rerr := s.recordDeadLetter(ctx, job, d); rerr != nil {
+		return err
+	}
+	return river.JobCancel(err)
+}
+
+func (s *Store) run(ctx context.Context, job *Job, work func(context.Context, *Job) error) error {
 	unlock, err := s.locks.lock(ctx, job.Resource)
 	if err != nil {
 		return river.JobSnooze(0) // shutting down while waiting: try again after restart, attempt unspent

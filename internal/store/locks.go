@@ -7,9 +7,10 @@ import (
 )
 
 // resourceLocks keeps jobs for one resource from running at once in this process. A flow has one
-// worker process (its Deployment runs one replica and the SQLite file is on its own volume), so a
-// process-local lock is enough; waiting jobs hold a worker slot only while a job for the same resource
-// runs, and the version check after the lock turns the older of two into a cheap skip.
+// worker process: its Deployment runs one replica, and a SQLite store admits one process (see
+// lockFile). A PostgreSQL store shared by several processes would need a lock in the database
+// instead. Waiting jobs hold a worker only while a job for the same resource runs, and the version
+// check after the lock turns the older of two into a cheap skip.
 type resourceLocks struct {
 	mu    sync.Mutex
 	locks map[string]*resourceLock

@@ -12,7 +12,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -76,6 +78,21 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	return s, nil
 }
 
+// lockFile takes an exclusive lock that lives as long as the process holds the file open. One
+// process per SQLite store is what makes the store's per-resource ordering (a lock in memory) sound;
+// the kernel drops the lock when the process dies, so a crashed worker never blocks its successor.
+func lockFile(path string) (*os.File, error) {
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("store: open lock file: %w", err)
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		_ = f.Close()
+		return nil, fmt.Errorf("store: %s is in use by another process: %w", path, err)
+	}
+	return f, nil
+}
+
 // sqliteDSN turns on what makes SQLite safe under River's concurrency: WAL so readers never block the
 // writer, a busy timeout so a writer waits for the lock instead of failing with SQLITE_BUSY, FULL sync
 // so a committed completion survives power loss, and BEGIN IMMEDIATE so a transaction takes the write
@@ -88,8 +105,13 @@ func openSQLite(ctx context.Context, cfg Config, s *Store) (backend, querier, er
 	if cfg.Path == "" || strings.ContainsAny(cfg.Path, "?#") {
 		return nil, nil, fmt.Errorf("store: sqlite needs a file path without '?' or '#', got %q", cfg.Path)
 	}
+	owner, err := lockFile(cfg.Path + ".lock")
+	if err != nil {
+		return nil, nil, err
+	}
 	db, err := sql.Open("sqlite", sqliteDSN(cfg.Path))
 	if err != nil {
+		_ = owner.Close()
 		return nil, nil, fmt.Errorf("store: open sqlite %s: %w", cfg.Path, err)
 	}
 	conns := cfg.MaxConns
@@ -98,8 +120,12 @@ func openSQLite(ctx context.Context, cfg Config, s *Store) (backend, querier, er
 	}
 	db.SetMaxOpenConns(conns)
 	db.SetMaxIdleConns(conns)
-	if err := db.PingContext(ctx); err != nil {
+	closeDB := func() {
 		_ = db.Close()
+		_ = owner.Close() // releases the lock
+	}
+	if err := db.PingContext(ctx); err != nil {
+		closeDB()
 		return nil, nil, fmt.Errorf("store: open sqlite %s: %w", cfg.Path, err)
 	}
 	b := &riverBackend[*riversqlite.Driver, *sql.Tx]{
@@ -111,10 +137,10 @@ func openSQLite(ctx context.Context, cfg Config, s *Store) (backend, querier, er
 		rollback: func(_ context.Context, tx *sql.Tx) error {
 			return tx.Rollback()
 		},
-		closeDB: func() { _ = db.Close() },
+		closeDB: closeDB,
 	}
 	if err := b.migrate(ctx); err != nil {
-		_ = db.Close()
+		closeDB()
 		return nil, nil, err
 	}
 	return b, sqlQuerier{db}, nil

@@ -2,11 +2,13 @@ package store_test
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/retailsync/retailsync/internal/failure"
 	"github.com/retailsync/retailsync/internal/store"
 	"github.com/retailsync/retailsync/internal/store/storetest"
 )
@@ -152,10 +154,7 @@ func TestAuditTrailIsPrunedByAge(t *testing.T) {
 			}
 			return a
 		}
-		deadline := time.Now().Add(30 * time.Second)
-		for len(trail()) == 0 && time.Now().Before(deadline) {
-			<-time.After(5 * time.Millisecond) // the completion commits just after Work returns
-		}
+		storetest.Eventually(t, "the completion is audited", func() bool { return len(trail()) == 1 })
 		if n, err := st.PruneAudit(context.Background(), time.Now().Add(-time.Hour)); err != nil || n != 0 {
 			t.Fatalf("pruning entries older than an hour removed %d, %v; want 0", n, err)
 		}
@@ -164,6 +163,56 @@ func TestAuditTrailIsPrunedByAge(t *testing.T) {
 		}
 		if len(trail()) != 0 {
 			t.Fatal("pruned entry still listed")
+		}
+
+	})
+}
+
+func TestSQLiteStoreHasOneOwner(t *testing.T) {
+	cfg := storetest.Config(t, store.DriverSQLite)
+	first, err := store.Open(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if second, err := store.Open(context.Background(), cfg); err == nil {
+		second.Close()
+		t.Fatal("a second Open of the same SQLite store succeeded")
+	}
+	first.Close()
+	again, err := store.Open(context.Background(), cfg)
+	if err != nil {
+		t.Fatalf("Open after the owner closed: %v", err)
+	}
+	again.Close()
+}
+
+func TestLastAttemptFailingIsKeptAsDeadLetterNotDiscarded(t *testing.T) {
+	forEachDriver(t, func(t *testing.T, driver string) {
+		st := storetest.Open(t, driver)
+		if err := st.Start(context.Background(), store.RunConfig{
+			Targets:     map[string]int{"erpnext": 1},
+			Work:        func(context.Context, *store.Job) error { return errors.New("connection refused") },
+			Backoff:     func(int) time.Duration { return time.Millisecond },
+			MaxAttempts: 2,
+		}); err != nil {
+			t.Fatal(err)
+		}
+		defer st.Stop(context.Background())
+		c := order("order/1", 1)
+		c.MaxAttempts = 2
+		if _, err := st.Enqueue(context.Background(), []store.Change{c}, nil); err != nil {
+			t.Fatal(err)
+		}
+		var dls []store.DeadLetter
+		storetest.Eventually(t, "the job is dead-lettered", func() bool {
+			var err error
+			if dls, err = st.DeadLetters(context.Background(), store.DeadLetterFilter{}); err != nil {
+				t.Fatal(err)
+			}
+			return len(dls) > 0
+		})
+		if len(dls) != 1 || dls[0].Attempts != 2 || dls[0].Permanent || dls[0].Reason != failure.ReasonInternal {
+			t.Fatalf("dead letters = %+v; want one after 2 attempts, transient, reason Internal", dls)
 		}
 	})
 }

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -91,4 +92,19 @@ func withDatabase(t testing.TB, dsn, name string) string {
 		return u.String()
 	}
 	return dsn + " dbname=" + name // the last keyword wins
+}
+
+// Eventually polls cond until it holds or 90 seconds pass (a crashed River leader's lease alone
+// takes ~15s), then fails the test naming what it waited for.
+func Eventually(t testing.TB, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(90 * time.Second)
+	tick := time.NewTicker(5 * time.Millisecond)
+	defer tick.Stop()
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting until %s", what)
+		}
+		<-tick.C
+	}
 }
