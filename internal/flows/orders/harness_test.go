@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/http/httptest"
-	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -27,6 +26,7 @@ import (
 	"github.com/retailsync/retailsync/internal/mapping"
 	"github.com/retailsync/retailsync/internal/simkit"
 	"github.com/retailsync/retailsync/internal/store"
+	"github.com/retailsync/retailsync/internal/store/storetest"
 	"github.com/retailsync/retailsync/internal/throttle"
 )
 
@@ -102,12 +102,9 @@ func newEnv(t testing.TB, o options) *env {
 	}
 	e.setSpec(e.spec)
 
-	st, err := store.Open(ctx, store.Config{Path: filepath.Join(t.TempDir(), "worker.db")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(st.Close)
+	st := storetest.Open(t, store.DriverSQLite)
 	e.store = st
+	var err error
 	if e.engine, err = engine.New(st, o.engine, o.log, prometheus.NewRegistry()); err != nil {
 		t.Fatal(err)
 	}
