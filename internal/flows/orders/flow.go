@@ -12,7 +12,6 @@ package orders
 import (
 	"context"
 	"errors"
-	"sync"
 	"time"
 
 	"github.com/go-logr/logr"
@@ -80,35 +79,4 @@ func New(deps Deps) (*Flow, error) {
 // Register routes order changes to the flow's handler. Call it before the engine starts.
 func (f *Flow) Register() error {
 	return f.deps.Engine.Register(Kind, Target, f.handle)
-}
-
-// keyedMutex is a mutex per key, dropped when nobody holds or waits for it.
-type keyedMutex struct {
-	mu   sync.Mutex
-	held map[string]*keyedEntry
-}
-
-type keyedEntry struct {
-	mu      sync.Mutex
-	waiters int
-}
-
-func (k *keyedMutex) lock(key string) (unlock func()) {
-	k.mu.Lock()
-	e, ok := k.held[key]
-	if !ok {
-		e = &keyedEntry{}
-		k.held[key] = e
-	}
-	e.waiters++
-	k.mu.Unlock()
-	e.mu.Lock()
-	return func() {
-		e.mu.Unlock()
-		k.mu.Lock()
-		if e.waiters--; e.waiters == 0 {
-			delete(k.held, key)
-		}
-		k.mu.Unlock()
-	}
 }
