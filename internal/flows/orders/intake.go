@@ -8,6 +8,7 @@ import (
 
 	"github.com/retailsync/retailsync/adapters/woocommerce"
 	"github.com/retailsync/retailsync/internal/engine"
+	"github.com/retailsync/retailsync/internal/failure"
 )
 
 // payload is what a change carries: only the order id. The handler reads the order itself, so a
@@ -38,20 +39,28 @@ func change(orderID int64, modifiedGMT time.Time, status string) (engine.Change,
 }
 
 // HandleDelivery takes a verified webhook delivery (it implements woocommerce.DeliveryHandler).
-// order.created and order.updated become a durable change with a new correlation id; everything
-// else (other topics, order.deleted which carries no version) is acknowledged and left to the poll.
-// An error makes the receiver answer 503; WooCommerce does not retry, so the poll catches up.
+// order.created, order.updated and order.deleted become a durable change with a new correlation id;
+// other topics are acknowledged and ignored. An error makes the receiver answer 503; WooCommerce
+// does not retry, so the poll catches up.
 func (f *Flow) HandleDelivery(ctx context.Context, d woocommerce.Delivery) error {
-	if d.Resource != "order" || (d.Event != "created" && d.Event != "updated") {
+	if d.Resource != "order" {
 		return nil
 	}
-	var body struct {
-		Status string `json:"status"`
+	var c engine.Change
+	var err error
+	switch d.Event {
+	case "created", "updated":
+		var body struct {
+			Status string `json:"status"`
+		}
+		if err = json.Unmarshal(d.Body, &body); err == nil {
+			c, err = change(d.ResourceID, d.DateModifiedGMT, body.Status)
+		}
+	case "deleted":
+		c, err = f.deletion(ctx, d.ResourceID)
+	default:
+		return nil
 	}
-	if err := json.Unmarshal(d.Body, &body); err != nil {
-		return fmt.Errorf("orders: webhook %s: %w", d.Key, err)
-	}
-	c, err := change(d.ResourceID, d.DateModifiedGMT, body.Status)
 	if err != nil {
 		return fmt.Errorf("orders: webhook %s: %w", d.Key, err)
 	}
@@ -63,4 +72,23 @@ func (f *Flow) HandleDelivery(ctx context.Context, d woocommerce.Delivery) error
 	f.deps.Log.V(1).Info("Took in an order webhook", "order", d.ResourceID, "topic", d.Topic,
 		"version", c.Version, "queued", enq.Count() > 0, "correlationId", c.CorrelationID)
 	return nil
+}
+
+// deletion versions an order.deleted delivery, which carries only the id. Trashing an order stamps
+// date_modified_gmt, so the order is read for its version (the poll does not list trashed orders:
+// this webhook is how a trashed order cancels its Sales Order). An order deleted for good has no
+// version left; the worker's clock stands in, and the handler's NotFound brings it to a person.
+func (f *Flow) deletion(ctx context.Context, id int64) (engine.Change, error) {
+	wc := f.deps.Store()
+	if wc == nil {
+		return engine.Change{}, failure.Transientf(failure.ReasonUnavailable, "the WooCommerce connection is not ready")
+	}
+	o, err := wc.Order(ctx, id)
+	if failure.ReasonOf(err) == failure.ReasonNotFound {
+		return change(id, time.Now(), woocommerce.StatusTrash)
+	}
+	if err != nil {
+		return engine.Change{}, err
+	}
+	return change(o.ID, o.DateModifiedGMT.Time, o.Status)
 }

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/retailsync/retailsync/adapters/erpnext"
 	"github.com/retailsync/retailsync/adapters/woocommerce"
 	wcsim "github.com/retailsync/retailsync/adapters/woocommerce/sim"
 	"github.com/retailsync/retailsync/internal/failure"
@@ -68,10 +69,9 @@ func TestWebhooksAreHintsTheCurrentOrderWins(t *testing.T) {
 		t.Errorf("grand total %v, want %s", so["grand_total"], paid.Total)
 	}
 
-	// Pings, other resources and deletions (no version) are acknowledged and ignored.
+	// Other resources and actions are acknowledged and ignored.
 	for _, d := range []woocommerce.Delivery{
 		delivery("product.updated", map[string]any{"id": 11, "date_modified_gmt": "2026-12-01T09:00:00"}),
-		delivery("order.deleted", map[string]any{"id": o.ID}),
 		delivery("action.woocommerce_checkout_order_processed", map[string]any{"arg": 1}),
 	} {
 		if err := e.flow.HandleDelivery(e.ctx, d); err != nil {
@@ -141,5 +141,27 @@ func TestPollPagesPastAFullSecond(t *testing.T) {
 	}
 	if cursor, _ := e.store.CursorValue(e.ctx, orders.CursorName); cursor != last.DateModifiedGMT.UTC().Format(time.RFC3339) {
 		t.Errorf("cursor %q, want the last order's %s", cursor, last.DateModifiedGMT)
+	}
+}
+
+func TestTrashedOrderCancelsItsSalesOrder(t *testing.T) {
+	clock := wcsim.NewManualClock(time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC))
+	e := newEnv(t, options{catalog: smallCatalog, shopNow: clock.Now})
+	o := e.place(paidOrder(tee(1)))
+	e.pollAndSettle()
+	clock.Advance(time.Minute)
+	if _, err := e.wc.DeleteOrder(e.ctx, o.ID, false); err != nil {
+		t.Fatal(err)
+	}
+	// The poll does not list trashed orders: only the deletion webhook tells.
+	if err := e.flow.HandleDelivery(e.ctx, delivery("order.deleted", map[string]any{"id": o.ID})); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, 10*time.Second, "the Sales Order cancelled", func() (bool, string) {
+		chain := e.salesOrderOf(o.ID)
+		return len(chain) == 1 && num(chain[0]["docstatus"]).IntPart() == erpnext.Cancelled, fmt.Sprintf("%v", chain)
+	})
+	if len(e.deadLetters()) != 0 {
+		t.Errorf("dead letters %+v", e.deadLetters())
 	}
 }
