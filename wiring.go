@@ -1,8 +1,11 @@
 package main
 
 import (
+	"time"
+
 	"github.com/retailsync/retailsync/api/v1alpha1"
 	"github.com/retailsync/retailsync/controllers"
+	"github.com/retailsync/retailsync/internal/flows/orders"
 	"github.com/retailsync/retailsync/internal/probe"
 	"github.com/retailsync/retailsync/internal/worker"
 )
@@ -18,14 +21,27 @@ func defaultProbers() map[v1alpha1.System]controllers.Prober {
 
 // flowFactories are the flows this binary's workers run.
 func flowFactories() map[v1alpha1.FlowKind]worker.FlowFactory {
-	return map[v1alpha1.FlowKind]worker.FlowFactory{}
+	return map[v1alpha1.FlowKind]worker.FlowFactory{
+		v1alpha1.FlowOrders: func(d worker.FlowDeps) (worker.Flow, error) {
+			poll := 5 * time.Minute
+			if d.Spec.Trigger.PollInterval != nil {
+				poll = d.Spec.Trigger.PollInterval.Duration
+			}
+			return orders.New(orders.Deps{
+				Store: d.Store, ERP: d.ERP, Mapper: d.Mapper, Engine: d.Engine, Cursors: d.Records,
+				PollInterval: poll, Log: d.Log.WithName("orders"),
+			})
+		},
+	}
 }
 
 // workerProbers verify rotated credentials before a worker swaps them in.
 func workerProbers() map[v1alpha1.System]worker.Prober {
-	return map[v1alpha1.System]worker.Prober{
-		v1alpha1.SystemERPNext: probe.ERPNext{},
+	probers := map[v1alpha1.System]worker.Prober{}
+	for system, p := range defaultProbers() {
+		probers[system] = p
 	}
+	return probers
 }
 
 // workersRun says which flows between which systems this binary's workers run, so the operator

@@ -25,6 +25,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
+	"github.com/retailsync/retailsync/adapters/erpnext"
 	erpsim "github.com/retailsync/retailsync/adapters/erpnext/sim"
 	"github.com/retailsync/retailsync/adapters/woocommerce"
 	woosim "github.com/retailsync/retailsync/adapters/woocommerce/sim"
@@ -158,7 +159,11 @@ func startSimulators(ctx context.Context, opts Options, errc chan<- error) (*woo
 	if err != nil {
 		return nil, nil, err
 	}
-	n, err := seedERP(ctx, erp, client)
+	erpClient, err := erpnext.New(erpnext.Config{URL: "http://" + erpLn.Addr().String(), APIKey: erpKey, APISecret: erpSecret})
+	if err != nil {
+		return nil, nil, err
+	}
+	n, err := seedERP(ctx, erp, erpClient, client)
 	if err != nil {
 		return nil, nil, fmt.Errorf("seeding the ERP from the store's catalog: %w", err)
 	}

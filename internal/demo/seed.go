@@ -6,6 +6,7 @@ import (
 
 	"github.com/shopspring/decimal"
 
+	"github.com/retailsync/retailsync/adapters/erpnext"
 	erpsim "github.com/retailsync/retailsync/adapters/erpnext/sim"
 	"github.com/retailsync/retailsync/adapters/woocommerce"
 )
@@ -29,9 +30,15 @@ var erpMasterData = struct {
 	services:   []string{"Shipping"},
 }
 
+// guestCustomer is the sample MappingSet's customers.guestCustomer.
+const guestCustomer = "Web Guest"
+
 // seedERP gives the ERP simulator the tenant's master data and one Item per store SKU (read from the
 // store through the same client the workers use), with stock in the main warehouse.
-func seedERP(ctx context.Context, erp *erpsim.Server, store *woocommerce.Client) (int, error) {
+func seedERP(ctx context.Context, erp *erpsim.Server, erpClient *erpnext.Client, store *woocommerce.Client) (int, error) {
+	if err := erpClient.Insert(ctx, "Customer", erpnext.Customer{CustomerName: guestCustomer, CustomerType: "Individual"}, nil); err != nil {
+		return 0, fmt.Errorf("creating the guest customer: %w", err)
+	}
 	for name, typ := range erpMasterData.accounts {
 		erp.AddAccount(name, typ)
 	}

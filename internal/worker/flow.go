@@ -10,12 +10,13 @@ import (
 	"github.com/retailsync/retailsync/api/v1alpha1"
 	"github.com/retailsync/retailsync/internal/engine"
 	"github.com/retailsync/retailsync/internal/mapping"
+	"github.com/retailsync/retailsync/internal/store"
 )
 
 // Flow is one kind of synchronized workflow as the worker hosts it (internal/flows/<kind>).
 type Flow interface {
-	// Register adds the flow's job handlers to the engine; called before the engine starts.
-	Register(e *engine.Engine) error
+	// Register adds the flow's job handlers to its engine; called before the engine starts.
+	Register() error
 	// HandleDelivery takes a verified webhook delivery (a hint: the flow re-reads the source).
 	HandleDelivery(ctx context.Context, d woocommerce.Delivery) error
 	// Poll reads the source's changes since the stored cursor once, the backstop for lost webhooks.
@@ -32,7 +33,9 @@ type FlowDeps struct {
 	ERP    func() *erpnext.Client
 	Mapper func() *mapping.Mapper
 	Engine *engine.Engine
-	Log    logr.Logger
+	// Records is the durable store behind the engine (cursors, cross-references).
+	Records *store.Store
+	Log     logr.Logger
 }
 
 // FlowFactory builds a flow of one kind.

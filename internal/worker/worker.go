@@ -112,13 +112,13 @@ func Run(ctx context.Context, opts Options) error {
 		return fmt.Errorf("this worker does not run %s flows", flowSpec.Flow)
 	}
 	flow, err := factory(FlowDeps{
-		Spec: flowSpec, Engine: eng, Log: log,
+		Spec: flowSpec, Engine: eng, Records: st, Log: log,
 		Store: conns.Store, ERP: conns.ERP, Mapper: mappers.Get,
 	})
 	if err != nil {
 		return err
 	}
-	if err := flow.Register(eng); err != nil {
+	if err := flow.Register(); err != nil {
 		return err
 	}
 	if err := eng.Start(ctx); err != nil {
