@@ -135,7 +135,7 @@ func startSimulators(ctx context.Context, opts Options, errc chan<- error) (*woo
 	if err := store.Seed(opts.Catalog); err != nil {
 		return nil, nil, err
 	}
-	erp := erpsim.New(erpsim.Options{APIKey: erpKey, APISecret: erpSecret, Seed: 1})
+	erp := erpsim.New(erpsim.Options{APIKey: erpKey, APISecret: erpSecret, Company: "ACME", Abbr: "ACME", Seed: 1})
 	storeLn, err := net.Listen("tcp", opts.StoreAddr)
 	if err != nil {
 		return nil, nil, fmt.Errorf("WooCommerce simulator on %s: %w", opts.StoreAddr, err)
