@@ -11,6 +11,8 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
 
 	"github.com/retailsync/retailsync/internal/demo"
+	"github.com/retailsync/retailsync/internal/wiring"
+	"github.com/retailsync/retailsync/internal/workercmd"
 )
 
 // newDemoCommand runs the whole system locally: the README's first command.
@@ -33,9 +35,9 @@ func newDemoCommand() *cobra.Command {
 			log := zap.New(zap.WriteTo(logFile))
 			ctrl.SetLogger(log)
 			opts.Log = log
-			opts.Runner = localWorkerRunner(log.WithName("worker"))
-			opts.Probers = defaultProbers()
-			opts.Runs = workersRun
+			opts.Runner = workercmd.LocalRunner(log.WithName("worker"))
+			opts.Probers = wiring.Probers()
+			opts.Runs = wiring.WorkersRun
 			fmt.Fprintf(os.Stdout, "Logs: %s\n", logPath)
 			ctx := ctrl.SetupSignalHandler()
 			return demo.Run(ctx, opts)

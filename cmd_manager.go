@@ -14,6 +14,7 @@ import (
 
 	"github.com/retailsync/retailsync/internal/mapping"
 	"github.com/retailsync/retailsync/internal/operator"
+	"github.com/retailsync/retailsync/internal/wiring"
 )
 
 // defaultWorkerImage is the image built from this source; releases set it at build time with
@@ -51,8 +52,8 @@ func newManagerCommand() *cobra.Command {
 				opts.WatchNamespace = os.Getenv("WATCH_NAMESPACE")
 			}
 			opts.ValidateMappingSet = mapping.Validate
-			opts.Probers = defaultProbers()
-			opts.Runs = workersRun
+			opts.Probers = wiring.Probers()
+			opts.Runs = wiring.WorkersRun
 
 			ctx := ctrl.SetupSignalHandler()
 			mgr, err := operator.NewManager(ctx, ctrl.GetConfigOrDie(), opts)

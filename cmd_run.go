@@ -14,6 +14,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
 
 	"github.com/retailsync/retailsync/internal/operator"
+	"github.com/retailsync/retailsync/internal/wiring"
 	"github.com/retailsync/retailsync/internal/worker"
 	"github.com/retailsync/retailsync/internal/workerpod"
 )
@@ -49,7 +50,7 @@ func newRunCommand() *cobra.Command {
 				wg.Go(func() {
 					errs[i] = worker.Run(ctx, worker.Options{
 						Source: worker.StaticSource{Snap: snap}, Reporter: table.For(name),
-						Flows: flowFactories(), Probers: workerProbers(),
+						Flows: wiring.Flows(), Probers: wiring.WorkerProbers(),
 						DataDir:     filepath.Join(dataDir, snap.Flow.Namespace, snap.Flow.Name),
 						PostgresDSN: os.Getenv(workerpod.EnvPostgresDSN),
 						WebhookAddr: webhookAddr, HealthAddr: healthAddr, MetricsAddr: metricsAddr,

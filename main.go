@@ -10,6 +10,7 @@ import (
 
 	erpnextsim "github.com/retailsync/retailsync/adapters/erpnext/sim"
 	woocommercesim "github.com/retailsync/retailsync/adapters/woocommerce/sim"
+	"github.com/retailsync/retailsync/internal/workercmd"
 )
 
 func main() {
@@ -26,7 +27,7 @@ func newRootCommand() *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newManagerCommand(), newWorkerCommand(nil), newDemoCommand(), newRunCommand(), newSimCommand())
+	root.AddCommand(newManagerCommand(), workercmd.NewCommand(nil), newDemoCommand(), newRunCommand(), newSimCommand())
 	return root
 }
 

@@ -158,27 +158,19 @@ func workerReportChanged(now func() time.Time) predicate.Funcs {
 	}
 }
 
-// deadLetterStall reports a flow that cannot progress without a person: there are dead letters and
-// nothing has reached the target since the oldest of them, so every change is failing permanently
-// (an unmapped SKU, a rejected credential).
+// deadLetterStall reports a flow that cannot progress without a person: dead letters wait and the
+// queue is otherwise empty, so nothing more will happen until someone fixes the cause (an unmapped
+// SKU, a rejected credential) and replays them. Dead letters count in lag, so such a flow would
+// otherwise show as merely late; Stalled says what it needs.
 func deadLetterStall(f *v1alpha1.SyncFlow) (string, bool) {
 	st := f.Status
-	if st.DeadLetters == nil || *st.DeadLetters == 0 || len(st.DeadLetterSummary) == 0 {
-		return "", false
-	}
-	oldest := st.DeadLetterSummary[0].OldestTime
-	for _, d := range st.DeadLetterSummary[1:] {
-		if d.OldestTime.Before(&oldest) {
-			oldest = d.OldestTime
-		}
-	}
-	if st.LastSuccessTime != nil && st.LastSuccessTime.After(oldest.Time) {
+	if st.DeadLetters == nil || *st.DeadLetters == 0 || len(st.DeadLetterSummary) == 0 || deref(st.Backlog) > 0 {
 		return "", false
 	}
 	top := st.DeadLetterSummary[0]
-	msg := fmt.Sprintf("%d dead letter(s) and nothing synced since the first; most are %s (%d)", *st.DeadLetters, top.Reason, top.Count)
+	msg := fmt.Sprintf("%d change(s) wait in the dead letters and nothing else is queued; most are %s (%d)", *st.DeadLetters, top.Reason, top.Count)
 	if st.LastFailure != nil && st.LastFailure.Message != "" {
-		msg += ": " + st.LastFailure.Message
+		msg += "; last: " + st.LastFailure.Message
 	}
 	return msg + ". Fix the cause, then set the " + v1alpha1.AnnotationReplayAt + " annotation to replay them", true
 }

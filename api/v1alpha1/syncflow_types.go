@@ -252,7 +252,7 @@ type SLO struct {
 	// +optional
 	MaxLag *metav1.Duration `json:"maxLag,omitempty"`
 
-	// MaxFailurePercent is the share of failed attempts, over the worker's recent window, above which
+	// MaxFailurePercent is the share of failed attempts, over the worker's last minute, above which
 	// the flow is Degraded.
 	// +kubebuilder:validation:Minimum=1
 	// +kubebuilder:validation:Maximum=100
@@ -356,7 +356,7 @@ type SyncFlowStatus struct {
 	// +listType=atomic
 	// +optional
 	DeadLetterSummary []DeadLetterReasonSummary `json:"deadLetterSummary,omitempty"`
-	// FailurePercent is the share of attempts that failed over the worker's recent window (five minutes).
+	// FailurePercent is the share of attempts that failed over the worker's recent window (one minute).
 	// +kubebuilder:validation:Minimum=0
 	// +kubebuilder:validation:Maximum=100
 	// +optional

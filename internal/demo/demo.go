@@ -41,6 +41,9 @@ import (
 const (
 	storeKey, storeSecret = "ck_demo_acme", "cs_demo_acme"
 	erpKey, erpSecret     = "demo-api-key", "demo-api-secret"
+	sampleStoreAddr       = "127.0.0.1:18080"
+	sampleERPAddr         = "127.0.0.1:18081"
+	sampleFrontAddr       = "127.0.0.1:18090"
 )
 
 // Options configure the demo.
@@ -65,29 +68,60 @@ type Options struct {
 	Log     logr.Logger
 }
 
-// Run starts everything, applies the samples, shows the table until ctx ends, and stops cleanly.
-func Run(ctx context.Context, opts Options) error {
+// Stack is a running demo: the control plane, the operator with its local worker runtime, and the
+// simulators. The end-to-end suite drives the same stack the demo shows.
+type Stack struct {
+	Env        *testenv.Env
+	Client     client.Client
+	Store      *woosim.Sim
+	ERP        *erpsim.Server
+	Kubeconfig string
+	// StoreURL, ERPURL and FrontURL are where the simulators and the webhook front door listen.
+	StoreURL, ERPURL, FrontURL string
+
+	errc chan error
+	stop func()
+}
+
+// Errors reports a component that failed while running.
+func (s *Stack) Errors() <-chan error { return s.errc }
+
+// Stop stops everything and waits for it.
+func (s *Stack) Stop() { s.stop() }
+
+// Start brings the stack up and applies the samples, with the simulators' and the front door's
+// addresses written into them where they differ from the samples' own.
+func Start(ctx context.Context, opts Options) (_ *Stack, err error) {
 	out := opts.Out
 	fmt.Fprintln(out, "Starting kube-apiserver and etcd (built from the Go module proxy into bin/k8s)...")
 	env, err := testenv.Start()
 	if err != nil {
-		return err
+		return nil, err
 	}
-	defer func() { _ = env.Stop() }()
-	if err := os.MkdirAll(opts.StateDir, 0o700); err != nil {
-		return err
-	}
-	kubeconfig, _ := filepath.Abs(filepath.Join(opts.StateDir, "kubeconfig"))
-	if err := env.WriteKubeconfig(kubeconfig); err != nil {
-		return err
-	}
-
 	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	errc := make(chan error, 4)
-	store, erp, err := startSimulators(ctx, opts, errc)
-	if err != nil {
-		return err
+	st := &Stack{Env: env, errc: make(chan error, 8)}
+	var stops []func()
+	st.stop = func() {
+		cancel()
+		for i := len(stops) - 1; i >= 0; i-- {
+			stops[i]()
+		}
+		_ = env.Stop()
+	}
+	defer func() {
+		if err != nil {
+			st.Stop()
+		}
+	}()
+	if err := os.MkdirAll(opts.StateDir, 0o700); err != nil {
+		return nil, err
+	}
+	st.Kubeconfig, _ = filepath.Abs(filepath.Join(opts.StateDir, "kubeconfig"))
+	if err := env.WriteKubeconfig(st.Kubeconfig); err != nil {
+		return nil, err
+	}
+	if st.Store, st.ERP, st.StoreURL, st.ERPURL, err = startSimulators(ctx, opts, st.errc); err != nil {
+		return nil, err
 	}
 
 	mgr, err := operator.NewManager(ctx, env.Config, operator.Options{
@@ -95,54 +129,67 @@ func Run(ctx context.Context, opts Options) error {
 		ValidateMappingSet: mapping.Validate, WorkerImage: "retailsync:demo", Probers: opts.Probers, Runs: opts.Runs,
 	})
 	if err != nil {
-		return err
+		return nil, err
 	}
 	front := localruntime.NewFront()
 	frontLn, err := net.Listen("tcp", opts.FrontAddr)
 	if err != nil {
-		return fmt.Errorf("webhook front door on %s: %w", opts.FrontAddr, err)
+		return nil, fmt.Errorf("webhook front door on %s: %w", opts.FrontAddr, err)
 	}
-	go serveHTTP(ctx, frontLn, front, errc)
+	st.FrontURL = "http://" + frontLn.Addr().String()
+	go serveHTTP(ctx, frontLn, front, st.errc)
 	rt := &localruntime.Runtime{Client: mgr.GetClient(), Config: env.Config, Run: opts.Runner,
 		DataRoot: filepath.Join(opts.StateDir, "workers"), Front: front}
 	if err := rt.SetupWithManager(mgr); err != nil {
-		return err
+		return nil, err
 	}
 	mgrDone := make(chan struct{})
 	go func() {
 		defer close(mgrDone)
 		if err := mgr.Start(ctx); err != nil {
-			errc <- fmt.Errorf("manager: %w", err)
+			st.errc <- fmt.Errorf("manager: %w", err)
 		}
 	}()
-	defer func() { cancel(); <-mgrDone; rt.Stop() }()
+	stops = append(stops, func() { <-mgrDone; rt.Stop() })
 
-	c, err := client.New(env.Config, client.Options{Scheme: operator.Scheme()})
+	if st.Client, err = client.New(env.Config, client.Options{Scheme: operator.Scheme()}); err != nil {
+		return nil, err
+	}
+	rewrite := strings.NewReplacer(
+		"http://"+sampleStoreAddr, st.StoreURL, "http://"+sampleERPAddr, st.ERPURL, "http://"+sampleFrontAddr, st.FrontURL)
+	if err := applySamples(ctx, st.Client, opts.SamplesDir, rewrite, out); err != nil {
+		return nil, err
+	}
+	return st, nil
+}
+
+// Run starts the stack with storefront traffic and shows the table until ctx ends.
+func Run(ctx context.Context, opts Options) error {
+	st, err := Start(ctx, opts)
 	if err != nil {
 		return err
 	}
-	if err := applySamples(ctx, c, opts.SamplesDir, out); err != nil {
-		return err
-	}
-	go store.RunActivity(ctx, opts.OrdersPerSecond)
-
-	fmt.Fprintf(out, "\nThe cluster is yours too:\n  export KUBECONFIG=%s\n  bin/k8s/%s/kubectl get syncflows -A\n\n", kubeconfig, testenv.KubernetesVersion)
-	return showTable(ctx, c, store, erp, opts, errc)
+	defer st.Stop()
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	go st.Store.RunActivity(ctx, opts.OrdersPerSecond)
+	fmt.Fprintf(opts.Out, "\nThe cluster is yours too:\n  export KUBECONFIG=%s\n  bin/k8s/%s/kubectl get syncflows -A\n\n", st.Kubeconfig, testenv.KubernetesVersion)
+	return showTable(ctx, st, opts)
 }
 
-func startSimulators(ctx context.Context, opts Options, errc chan<- error) (*woosim.Sim, *erpsim.Server, error) {
+func startSimulators(ctx context.Context, opts Options, errc chan<- error) (*woosim.Sim, *erpsim.Server, string, string, error) {
 	store := woosim.New(woosim.Config{ConsumerKey: storeKey, ConsumerSecret: storeSecret, Seed: 1})
 	if err := store.Seed(opts.Catalog); err != nil {
-		return nil, nil, err
+		return nil, nil, "", "", err
 	}
 	erp := erpsim.New(erpsim.Options{APIKey: erpKey, APISecret: erpSecret, Company: "ACME", Abbr: "ACME", Seed: 1})
 	storeLn, err := net.Listen("tcp", opts.StoreAddr)
 	if err != nil {
-		return nil, nil, fmt.Errorf("WooCommerce simulator on %s: %w", opts.StoreAddr, err)
+		return nil, nil, "", "", fmt.Errorf("WooCommerce simulator on %s: %w", opts.StoreAddr, err)
 	}
 	erpLn, err := net.Listen("tcp", opts.ERPAddr)
 	if err != nil {
-		return nil, nil, fmt.Errorf("ERPNext simulator on %s: %w", opts.ERPAddr, err)
+		return nil, nil, "", "", fmt.Errorf("ERPNext simulator on %s: %w", opts.ERPAddr, err)
 	}
 	go func() {
 		if err := store.Start(ctx, storeLn); err != nil {
@@ -157,18 +204,18 @@ func startSimulators(ctx context.Context, opts Options, errc chan<- error) (*woo
 	client, err := woocommerce.New(woocommerce.Config{BaseURL: "http://" + storeLn.Addr().String(),
 		Credentials: woocommerce.StaticCredentials{ConsumerKey: storeKey, ConsumerSecret: storeSecret}})
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, "", "", err
 	}
 	erpClient, err := erpnext.New(erpnext.Config{URL: "http://" + erpLn.Addr().String(), APIKey: erpKey, APISecret: erpSecret})
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, "", "", err
 	}
 	n, err := seedERP(ctx, erp, erpClient, client)
 	if err != nil {
-		return nil, nil, fmt.Errorf("seeding the ERP from the store's catalog: %w", err)
+		return nil, nil, "", "", fmt.Errorf("seeding the ERP from the store's catalog: %w", err)
 	}
 	fmt.Fprintf(opts.Out, "WooCommerce simulator on http://%s, ERPNext simulator on http://%s (%d items)\n", storeLn.Addr(), erpLn.Addr(), n)
-	return store, erp, nil
+	return store, erp, "http://" + storeLn.Addr().String(), "http://" + erpLn.Addr().String(), nil
 }
 
 // serveHTTP serves h on ln until ctx ends.
@@ -185,7 +232,7 @@ func serveHTTP(ctx context.Context, ln net.Listener, h http.Handler, errc chan<-
 
 // applySamples creates every object of the sample files, Namespaces first, as `kubectl apply`
 // would (server-side apply with the demo as field manager).
-func applySamples(ctx context.Context, c client.Client, dir string, out io.Writer) error {
+func applySamples(ctx context.Context, c client.Client, dir string, rewrite *strings.Replacer, out io.Writer) error {
 	files, err := filepath.Glob(filepath.Join(dir, "*.yaml"))
 	if err != nil {
 		return err
@@ -199,7 +246,7 @@ func applySamples(ctx context.Context, c client.Client, dir string, out io.Write
 		if err != nil {
 			return err
 		}
-		dec := utilyaml.NewYAMLOrJSONDecoder(strings.NewReader(string(data)), 4096)
+		dec := utilyaml.NewYAMLOrJSONDecoder(strings.NewReader(rewrite.Replace(string(data))), 4096)
 		for {
 			u := &unstructured.Unstructured{}
 			if err := dec.Decode(&u.Object); err != nil {
@@ -224,7 +271,7 @@ func applySamples(ctx context.Context, c client.Client, dir string, out io.Write
 }
 
 // showTable redraws the SyncFlows and a progress line until ctx ends or the duration passes.
-func showTable(ctx context.Context, c client.Client, store *woosim.Sim, erp *erpsim.Server, opts Options, errc <-chan error) error {
+func showTable(ctx context.Context, st *Stack, opts Options) error {
 	ticker := time.NewTicker(opts.Refresh)
 	defer ticker.Stop()
 	var deadline <-chan time.Time
@@ -238,11 +285,11 @@ func showTable(ctx context.Context, c client.Client, store *woosim.Sim, erp *erp
 			return nil
 		case <-deadline:
 			return nil
-		case err := <-errc:
+		case err := <-st.errc:
 			return err
 		case <-ticker.C:
 			var flows v1alpha1.SyncFlowList
-			if err := c.List(ctx, &flows); err != nil {
+			if err := st.Client.List(ctx, &flows); err != nil {
 				if ctx.Err() != nil {
 					return nil
 				}
@@ -251,9 +298,9 @@ func showTable(ctx context.Context, c client.Client, store *woosim.Sim, erp *erp
 			fmt.Fprint(opts.Out, "\033[H\033[2J") // clear the terminal
 			fmt.Fprintf(opts.Out, "retailsync demo, running %s (Ctrl-C stops everything)\n\n", time.Since(started).Round(time.Second))
 			writeTable(opts.Out, flows.Items)
-			orders := store.Orders()
+			orders := st.Store.Orders()
 			fmt.Fprintf(opts.Out, "\nstore orders placed: %d   ERP sales orders: %d   webhook deliveries: %d\n",
-				len(orders), len(erp.Names("Sales Order")), len(store.Deliveries()))
+				len(orders), len(st.ERP.Names("Sales Order")), len(st.Store.Deliveries()))
 			fmt.Fprintf(opts.Out, "\nIn another terminal: KUBECONFIG=%s bin/k8s/%s/kubectl describe syncflow orders -n acme\n",
 				filepath.Join(opts.StateDir, "kubeconfig"), testenv.KubernetesVersion)
 		}

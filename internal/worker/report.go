@@ -11,8 +11,10 @@ import (
 // maxDeadLetterReasons bounds status.deadLetterSummary (the schema's maxItems).
 const maxDeadLetterReasons = 20
 
-// failureWindow is the span status.failurePercent is computed over.
-const failureWindow = 5 * time.Minute
+// failureWindow is the span status.failurePercent is computed over: long enough that one failed
+// attempt among few does not flap the flow, short enough that a recovered target reads healthy
+// again within a minute or so.
+const failureWindow = time.Minute
 
 // Progress is what the host adds to the engine's report.
 type Progress struct {

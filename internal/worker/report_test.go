@@ -54,8 +54,8 @@ func TestFailureRateOverTheWindow(t *testing.T) {
 	if got := f.observe(t0.Add(time.Minute), 80, 20); got == nil || *got != 20 {
 		t.Fatalf("20 failed of 100 attempts: got %v", got)
 	}
-	// Six minutes later the early failures have left the window: 100 more successes, no failures.
-	if got := f.observe(t0.Add(7*time.Minute), 180, 20); got == nil || *got != 0 {
+	// Two minutes later the early failures have left the window: 100 more successes, no failures.
+	if got := f.observe(t0.Add(3*time.Minute), 180, 20); got == nil || *got != 0 {
 		t.Fatalf("after the window moved: got %v, want 0", got)
 	}
 }

@@ -1,4 +1,6 @@
-package main
+// Package workercmd is the `retailsync worker` command: what a worker Deployment runs, and what the
+// local runtime runs in-process from the same arguments.
+package workercmd
 
 import (
 	"context"
@@ -19,20 +21,21 @@ import (
 
 	"github.com/retailsync/retailsync/internal/localruntime"
 	"github.com/retailsync/retailsync/internal/operator"
+	"github.com/retailsync/retailsync/internal/wiring"
 	"github.com/retailsync/retailsync/internal/worker"
 	"github.com/retailsync/retailsync/internal/workerpod"
 )
 
-// inProcess is how the local runtime runs a worker inside its own process: environment from the
+// InProcess is how the local runtime runs a worker inside its own process: environment from the
 // Deployment instead of the process's, its logger, and a callback once the worker serves.
-type inProcess struct {
+type InProcess struct {
 	env   map[string]string
 	log   logr.Logger
 	ready func(worker.Endpoints)
 }
 
-// newWorkerCommand runs one SyncFlow: what the operator's worker Deployment executes.
-func newWorkerCommand(in *inProcess) *cobra.Command {
+// NewCommand runs one SyncFlow: what the operator's worker Deployment executes.
+func NewCommand(in *InProcess) *cobra.Command {
 	var (
 		namespace, flowName, dataDir, kubeconfig string
 		webhookAddr, healthAddr, metricsAddr     string
@@ -74,8 +77,8 @@ func newWorkerCommand(in *inProcess) *cobra.Command {
 			opts := worker.Options{
 				Source:      src,
 				Reporter:    &worker.ClusterReporter{Client: c, Namespace: namespace, FlowName: flowName},
-				Flows:       flowFactories(),
-				Probers:     workerProbers(),
+				Flows:       wiring.Flows(),
+				Probers:     wiring.WorkerProbers(),
 				DataDir:     dataDir,
 				PostgresDSN: getenv(workerpod.EnvPostgresDSN),
 				WebhookAddr: webhookAddr, HealthAddr: healthAddr, MetricsAddr: metricsAddr,
@@ -115,17 +118,17 @@ func restConfig(kubeconfig string) (*rest.Config, error) {
 	return ctrl.GetConfig()
 }
 
-// localWorkerRunner runs workers in this process for the local runtime, from the Deployment's args.
-func localWorkerRunner(log logr.Logger) localruntime.Runner {
+// LocalRunner runs workers in this process for the local runtime, from the Deployment's args.
+func LocalRunner(log logr.Logger) localruntime.Runner {
 	return func(ctx context.Context, spec localruntime.Spec) error {
 		args := spec.Args
 		if len(args) > 0 && args[0] == "worker" {
 			args = args[1:]
 		}
-		in := &inProcess{env: spec.Env, log: log, ready: func(ep worker.Endpoints) {
+		in := &InProcess{env: spec.Env, log: log, ready: func(ep worker.Endpoints) {
 			spec.Ready(localruntime.Endpoints{Webhook: ep.Webhook, Health: ep.Health, Metrics: ep.Metrics})
 		}}
-		cmd := newWorkerCommand(in)
+		cmd := NewCommand(in)
 		cmd.SetArgs(args)
 		cmd.SilenceUsage, cmd.SilenceErrors = true, true
 		return cmd.ExecuteContext(ctx)

@@ -1,4 +1,7 @@
-package main
+// Package wiring says what this build of retailsync runs: the flows its workers host, the probes
+// of each system, and so which SyncFlows the operator accepts. The manager, the worker, the demo and
+// the tests all take it from here, so they cannot disagree.
+package wiring
 
 import (
 	"time"
@@ -10,17 +13,17 @@ import (
 	"github.com/retailsync/retailsync/internal/worker"
 )
 
-// defaultProbers are the StoreConnection health probes per system. A system without one (Odoo, for
+// Probers are the StoreConnection health probes per system. A system without one (Odoo, for
 // now) is reported as not probed, never as reachable.
-func defaultProbers() map[v1alpha1.System]controllers.Prober {
+func Probers() map[v1alpha1.System]controllers.Prober {
 	return map[v1alpha1.System]controllers.Prober{
 		v1alpha1.SystemERPNext:     probe.ERPNext{},
 		v1alpha1.SystemWooCommerce: probe.WooCommerce{},
 	}
 }
 
-// flowFactories are the flows this binary's workers run.
-func flowFactories() map[v1alpha1.FlowKind]worker.FlowFactory {
+// Flows are the flows this binary's workers run.
+func Flows() map[v1alpha1.FlowKind]worker.FlowFactory {
 	return map[v1alpha1.FlowKind]worker.FlowFactory{
 		v1alpha1.FlowOrders: func(d worker.FlowDeps) (worker.Flow, error) {
 			poll := 5 * time.Minute
@@ -35,19 +38,19 @@ func flowFactories() map[v1alpha1.FlowKind]worker.FlowFactory {
 	}
 }
 
-// workerProbers verify rotated credentials before a worker swaps them in.
-func workerProbers() map[v1alpha1.System]worker.Prober {
+// WorkerProbers verify rotated credentials before a worker swaps them in.
+func WorkerProbers() map[v1alpha1.System]worker.Prober {
 	probers := map[v1alpha1.System]worker.Prober{}
-	for system, p := range defaultProbers() {
+	for system, p := range Probers() {
 		probers[system] = p
 	}
 	return probers
 }
 
-// workersRun says which flows between which systems this binary's workers run, so the operator
+// WorkersRun says which flows between which systems this binary's workers run, so the operator
 // refuses the rest with a clear Stalled condition instead of deploying a worker that cannot work.
-func workersRun(flow v1alpha1.FlowKind, system v1alpha1.System) bool {
-	if _, ok := flowFactories()[flow]; !ok {
+func WorkersRun(flow v1alpha1.FlowKind, system v1alpha1.System) bool {
+	if _, ok := Flows()[flow]; !ok {
 		return false
 	}
 	return system == v1alpha1.SystemWooCommerce || system == v1alpha1.SystemERPNext
