@@ -13,6 +13,7 @@ import (
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/builder"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/controller"
 	"sigs.k8s.io/controller-runtime/pkg/handler"
 	"sigs.k8s.io/controller-runtime/pkg/log"
 	"sigs.k8s.io/controller-runtime/pkg/predicate"
@@ -237,6 +238,8 @@ func (r *StoreConnectionReconciler) SetupWithManager(mgr ctrl.Manager) error {
 		WatchesMetadata(&corev1.Secret{},
 			handler.EnqueueRequestsFromMapFunc(r.connectionsForSecret),
 			builder.WithPredicates(predicate.ResourceVersionChangedPredicate{})).
+		// Probes wait on the network; several connections are probed at once.
+		WithOptions(controller.Options{MaxConcurrentReconciles: 4}).
 		Named("storeconnection").
 		Complete(r)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
@@ -15,6 +16,7 @@ import (
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/builder"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/controller"
 	"sigs.k8s.io/controller-runtime/pkg/handler"
 	"sigs.k8s.io/controller-runtime/pkg/log"
 	"sigs.k8s.io/controller-runtime/pkg/predicate"
@@ -22,6 +24,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/recorder"
 
 	"github.com/retailsync/retailsync/api/v1alpha1"
+	"github.com/retailsync/retailsync/internal/workerpod"
 )
 
 // SyncFlowReconciler resolves a flow's references and supervises its worker.
@@ -32,6 +35,11 @@ type SyncFlowReconciler struct {
 	WorkerImage string
 	// Runs says which flows, between which systems, this build's workers run; nil runs everything.
 	Runs func(v1alpha1.FlowKind, v1alpha1.System) bool
+	// MaxConcurrentReconciles bounds parallel reconciles (default 4).
+	MaxConcurrentReconciles int
+
+	// applied remembers, per worker, what was last applied (appliedWorker by NamespacedName).
+	applied sync.Map
 	// Now is the clock, replaceable in tests.
 	Now func() time.Time
 	// StoreClients builds the WooCommerce client webhooks are registered with; nil means
@@ -72,6 +80,9 @@ type syncFlowStep func(context.Context, *syncFlowScope) error
 func (r *SyncFlowReconciler) Reconcile(ctx context.Context, req ctrl.Request) (result ctrl.Result, retErr error) {
 	flow := &v1alpha1.SyncFlow{}
 	if err := r.Get(ctx, req.NamespacedName, flow); err != nil {
+		if apierrors.IsNotFound(err) {
+			r.applied.Delete(types.NamespacedName{Namespace: req.Namespace, Name: workerpod.Name(req.Name)})
+		}
 		return ctrl.Result{}, client.IgnoreNotFound(err)
 	}
 	if !flow.DeletionTimestamp.IsZero() {
@@ -248,6 +259,7 @@ func (r *SyncFlowReconciler) SetupWithManager(mgr ctrl.Manager) error {
 		Owns(&appsv1.Deployment{}).
 		Watches(&v1alpha1.StoreConnection{}, handler.EnqueueRequestsFromMapFunc(r.flowsFor(IndexConnectionRef))).
 		Watches(&v1alpha1.MappingSet{}, handler.EnqueueRequestsFromMapFunc(r.flowsFor(IndexMappingSetRef))).
+		WithOptions(controller.Options{MaxConcurrentReconciles: max(r.MaxConcurrentReconciles, 4)}).
 		Named("syncflow").
 		Complete(r)
 }

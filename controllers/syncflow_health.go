@@ -43,17 +43,22 @@ const (
 // reconcileWorker applies the worker's objects (scaled to zero while suspended) and folds the
 // Deployment's state into status.worker.
 func (r *SyncFlowReconciler) reconcileWorker(ctx context.Context, s *syncFlowScope) error {
-	for _, obj := range workerObjects(s, r.WorkerImage) {
-		if err := r.Apply(ctx, obj.apply, fieldOwner, client.ForceOwnership); err != nil {
-			return fmt.Errorf("applying worker %s: %w", obj.kind, err)
-		}
-	}
 	name := workerpod.Name(s.flow.Name)
+	key := types.NamespacedName{Namespace: s.flow.Namespace, Name: name}
 	dep := &appsv1.Deployment{}
 	// The cache may not hold a Deployment just created; it then counts as not ready, and the watch on
 	// owned Deployments brings the flow back when it appears.
-	if err := r.Get(ctx, types.NamespacedName{Namespace: s.flow.Namespace, Name: name}, dep); client.IgnoreNotFound(err) != nil {
+	if err := r.Get(ctx, key, dep); client.IgnoreNotFound(err) != nil {
 		return fmt.Errorf("reading worker Deployment %s: %w", name, err)
+	}
+	objs := workerObjects(s, r.WorkerImage)
+	if r.needsApply(key, objs, dep) {
+		for _, obj := range objs {
+			if err := r.Apply(ctx, obj.apply, fieldOwner, client.ForceOwnership); err != nil {
+				return fmt.Errorf("applying worker %s: %w", obj.kind, err)
+			}
+		}
+		r.recordApplied(key, objs)
 	}
 	w := s.flow.Status.Worker
 	if w == nil {

@@ -1,10 +1,17 @@
 package controllers
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"slices"
+	"time"
+
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
+	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/util/intstr"
 	appsv1ac "k8s.io/client-go/applyconfigurations/apps/v1"
 	corev1ac "k8s.io/client-go/applyconfigurations/core/v1"
@@ -239,4 +246,79 @@ func workerDeployment(f *v1alpha1.SyncFlow, name, image string) *appsv1ac.Deploy
 					WithTerminationGracePeriodSeconds(30).
 					WithContainers(container).
 					WithVolumes(volumes...))))
+}
+
+// fullResync is how often every worker object is applied again even when nothing seems to have
+// changed, so drift in objects the operator does not watch (Role, Service, ...) is repaired.
+const fullResync = 10 * time.Minute
+
+// appliedWorker remembers what was last applied for a flow's worker.
+type appliedWorker struct {
+	hash string
+	at   time.Time
+}
+
+// needsApply says whether the worker objects must be applied: they differ from what was last
+// applied, the full-resync period passed, or the Deployment (which is watched) drifted from them.
+// A flow's health is rechecked every few seconds; re-applying six objects each time would be most of
+// the operator's load on the API server at scale, for nothing.
+func (r *SyncFlowReconciler) needsApply(key types.NamespacedName, objs []workerObject, dep *appsv1.Deployment) bool {
+	hash, err := hashObjects(objs)
+	if err != nil {
+		return true
+	}
+	v, ok := r.applied.Load(key)
+	if !ok {
+		return true
+	}
+	last := v.(appliedWorker)
+	if last.hash != hash || r.now().Sub(last.at) > fullResync || dep.UID == "" {
+		return true
+	}
+	return deploymentDrifted(dep, objs)
+}
+
+func (r *SyncFlowReconciler) recordApplied(key types.NamespacedName, objs []workerObject) {
+	if hash, err := hashObjects(objs); err == nil {
+		r.applied.Store(key, appliedWorker{hash: hash, at: r.now()})
+	}
+}
+
+func hashObjects(objs []workerObject) (string, error) {
+	h := sha256.New()
+	for _, o := range objs {
+		data, err := json.Marshal(o.apply)
+		if err != nil {
+			return "", err
+		}
+		h.Write(data)
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// deploymentDrifted compares what matters most in the cached Deployment with what the operator wants:
+// replicas, image, arguments and ServiceAccount, the fields someone editing by hand would change.
+func deploymentDrifted(dep *appsv1.Deployment, objs []workerObject) bool {
+	for _, o := range objs {
+		want, ok := o.apply.(*appsv1ac.DeploymentApplyConfiguration)
+		if !ok {
+			continue
+		}
+		spec := want.Spec
+		if dep.Spec.Replicas == nil || *dep.Spec.Replicas != *spec.Replicas {
+			return true
+		}
+		pod := dep.Spec.Template.Spec
+		wantPod := spec.Template.Spec
+		if pod.ServiceAccountName != *wantPod.ServiceAccountName || len(pod.Containers) != len(wantPod.Containers) {
+			return true
+		}
+		for i, c := range pod.Containers {
+			wc := wantPod.Containers[i]
+			if c.Image != *wc.Image || !slices.Equal(c.Args, wc.Args) {
+				return true
+			}
+		}
+	}
+	return false
 }
