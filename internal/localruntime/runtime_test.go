@@ -18,8 +18,6 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
-	"k8s.io/client-go/tools/clientcmd"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
@@ -51,7 +49,7 @@ type fakeWorker struct {
 func (f *fakeWorker) run(ctx context.Context, spec localruntime.Spec) error {
 	f.mu.Lock()
 	f.starts = append(f.starts, spec)
-	ns := flag(spec.Args, workerpod.FlagNamespace)
+	ns := testenv.Arg(spec.Args, workerpod.FlagNamespace)
 	fail := f.failNext[ns] > 0
 	if fail {
 		f.failNext[ns]--
@@ -63,21 +61,15 @@ func (f *fakeWorker) run(ctx context.Context, spec localruntime.Spec) error {
 		return errors.New("simulated crash on start")
 	}
 
-	c, ns, flow, err := workerClientFrom(spec.Args)
+	w, err := testenv.NewStandInWorker(spec.Args)
 	if err != nil {
 		return err
 	}
-	hooks := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		_, _ = io.WriteString(w, "delivered to "+flow+" at "+r.URL.Path)
+	hooks := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		_, _ = io.WriteString(rw, "delivered to "+w.Flow+" at "+r.URL.Path)
 	}))
 	defer hooks.Close()
-	u := &unstructured.Unstructured{Object: map[string]any{
-		"apiVersion": v1alpha1.GroupVersion.String(), "kind": "SyncFlow",
-		"metadata": map[string]any{"name": flow, "namespace": ns},
-		"status": map[string]any{"worker": map[string]any{"heartbeatTime": time.Now().UTC().Format(time.RFC3339)},
-			"lag": "0s", "lagSeconds": 0, "backlog": 0, "deadLetters": 0},
-	}}
-	if err := c.Status().Apply(ctx, client.ApplyConfigurationFromUnstructured(u), client.FieldOwner(workerpod.FieldManager), client.ForceOwnership); err != nil {
+	if err := w.Heartbeat(ctx); err != nil {
 		return err
 	}
 	spec.Ready(localruntime.Endpoints{Webhook: strings.TrimPrefix(hooks.URL, "http://")})
@@ -89,25 +81,6 @@ func (f *fakeWorker) snapshot() (starts []localruntime.Spec, running int) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return append([]localruntime.Spec(nil), f.starts...), f.running
-}
-
-func flag(args []string, name string) string {
-	v := ""
-	for i := 0; i+1 < len(args); i++ {
-		if args[i] == name {
-			v = args[i+1] // the last one wins, as with pflag
-		}
-	}
-	return v
-}
-
-func workerClientFrom(args []string) (client.Client, string, string, error) {
-	cfg, err := clientcmd.BuildConfigFromFlags("", flag(args, workerpod.FlagKubeconfig))
-	if err != nil {
-		return nil, "", "", err
-	}
-	c, err := client.New(cfg, client.Options{Scheme: operator.Scheme()})
-	return c, flag(args, workerpod.FlagNamespace), flag(args, workerpod.FlagSyncFlow), err
 }
 
 var (
@@ -196,7 +169,7 @@ var _ = Describe("Local runtime", func() {
 		starts, _ := worker.snapshot()
 		var spec localruntime.Spec
 		for _, s := range starts {
-			if flag(s.Args, workerpod.FlagNamespace) == "rt-ready" {
+			if testenv.Arg(s.Args, workerpod.FlagNamespace) == "rt-ready" {
 				spec = s
 			}
 		}
@@ -204,8 +177,9 @@ var _ = Describe("Local runtime", func() {
 		Expect(spec.Env).To(HaveKeyWithValue(workerpod.EnvPodName, "orders-worker-local"))
 
 		// The worker's kubeconfig is its ServiceAccount: its own Secrets yes, another no.
-		c, _, _, err := workerClientFrom(spec.Args)
+		w, err := testenv.NewStandInWorker(spec.Args)
 		Expect(err).NotTo(HaveOccurred())
+		c := w.Client
 		Expect(c.Get(ctx, client.ObjectKey{Namespace: "rt-ready", Name: "shop-api"}, &corev1.Secret{})).To(Succeed())
 		err = c.Get(ctx, client.ObjectKey{Namespace: "rt-ready", Name: "unrelated"}, &corev1.Secret{})
 		Expect(apierrors.IsForbidden(err)).To(BeTrue(), "got %v", err)
@@ -251,7 +225,7 @@ var _ = Describe("Local runtime", func() {
 		starts, _ := worker.snapshot()
 		n := 0
 		for _, s := range starts {
-			if flag(s.Args, workerpod.FlagNamespace) == "rt-crash" {
+			if testenv.Arg(s.Args, workerpod.FlagNamespace) == "rt-crash" {
 				n++
 			}
 		}

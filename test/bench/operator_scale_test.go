@@ -17,8 +17,6 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
-	"k8s.io/client-go/tools/clientcmd"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	crmetrics "sigs.k8s.io/controller-runtime/pkg/metrics"
@@ -29,7 +27,6 @@ import (
 	"github.com/retailsync/retailsync/internal/mapping"
 	"github.com/retailsync/retailsync/internal/operator"
 	"github.com/retailsync/retailsync/internal/testenv"
-	"github.com/retailsync/retailsync/internal/workerpod"
 )
 
 // flowCount is the scale the operator is held to: 500 SyncFlows, each with two connections, two
@@ -184,43 +181,18 @@ func labelOf(m *dto.Metric, name string) string {
 	return ""
 }
 
-// heartbeatWorker stands in for `retailsync worker`: it reports one heartbeat as the worker's
-// ServiceAccount and then serves until stopped, which is what the operator's health logic needs.
+// heartbeatWorker stands in for `retailsync worker`: it reports a heartbeat as the worker's
+// ServiceAccount every 10 s (the real worker does every 5 s) until stopped, which is what the
+// operator's health logic needs.
 func heartbeatWorker(ctx context.Context, spec localruntime.Spec) error {
-	flag := func(name string) string {
-		v := ""
-		for i := 0; i+1 < len(spec.Args); i++ {
-			if spec.Args[i] == name {
-				v = spec.Args[i+1]
-			}
-		}
-		return v
-	}
-	cfg, err := clientcmd.BuildConfigFromFlags("", flag(workerpod.FlagKubeconfig))
+	w, err := testenv.NewStandInWorker(spec.Args)
 	if err != nil {
 		return err
 	}
-	c, err := client.New(cfg, client.Options{Scheme: operator.Scheme()})
-	if err != nil {
-		return err
-	}
-	u := &unstructured.Unstructured{Object: map[string]any{
-		"apiVersion": v1alpha1.GroupVersion.String(), "kind": "SyncFlow",
-		"metadata": map[string]any{"name": flag(workerpod.FlagSyncFlow), "namespace": flag(workerpod.FlagNamespace)},
-		"status": map[string]any{"worker": map[string]any{"heartbeatTime": time.Now().UTC().Format(time.RFC3339)},
-			"lag": "0s", "lagSeconds": 0, "backlog": 0, "deadLetters": 0},
-	}}
-	beat := func() error {
-		status := u.Object["status"].(map[string]any)
-		status["worker"] = map[string]any{"heartbeatTime": time.Now().UTC().Format(time.RFC3339)}
-		return c.Status().Apply(ctx, client.ApplyConfigurationFromUnstructured(u), client.FieldOwner(workerpod.FieldManager), client.ForceOwnership)
-	}
-	if err := beat(); err != nil {
+	if err := w.Heartbeat(ctx); err != nil {
 		return err
 	}
 	spec.Ready(localruntime.Endpoints{})
-	// Report every 10 s, as the real worker does every 5 s, so heartbeats stay fresh however long
-	// the operator takes to get round to every flow.
 	ticker := time.NewTicker(10 * time.Second)
 	defer ticker.Stop()
 	for {
@@ -228,7 +200,7 @@ func heartbeatWorker(ctx context.Context, spec localruntime.Spec) error {
 		case <-ctx.Done():
 			return nil
 		case <-ticker.C:
-			if err := beat(); err != nil && ctx.Err() == nil {
+			if err := w.Heartbeat(ctx); err != nil && ctx.Err() == nil {
 				return err
 			}
 		}
