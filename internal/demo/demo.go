@@ -120,7 +120,7 @@ func Start(ctx context.Context, opts Options) (_ *Stack, err error) {
 	if err := env.WriteKubeconfig(st.Kubeconfig); err != nil {
 		return nil, err
 	}
-	if st.Store, st.ERP, st.StoreURL, st.ERPURL, err = startSimulators(ctx, opts, st.errc); err != nil {
+	if st.Store, st.ERP, st.StoreURL, st.ERPURL, err = StartSimulators(ctx, opts, st.errc); err != nil {
 		return nil, err
 	}
 
@@ -155,9 +155,11 @@ func Start(ctx context.Context, opts Options) (_ *Stack, err error) {
 	if st.Client, err = client.New(env.Config, client.Options{Scheme: operator.Scheme()}); err != nil {
 		return nil, err
 	}
-	rewrite := strings.NewReplacer(
-		"http://"+sampleStoreAddr, st.StoreURL, "http://"+sampleERPAddr, st.ERPURL, "http://"+sampleFrontAddr, st.FrontURL)
-	if err := applySamples(ctx, st.Client, opts.SamplesDir, rewrite, out); err != nil {
+	samples, err := SampleYAML(opts.SamplesDir, st.StoreURL, st.ERPURL, st.FrontURL)
+	if err != nil {
+		return nil, err
+	}
+	if err := applySamples(ctx, st.Client, samples, out); err != nil {
 		return nil, err
 	}
 	return st, nil
@@ -177,7 +179,9 @@ func Run(ctx context.Context, opts Options) error {
 	return showTable(ctx, st, opts)
 }
 
-func startSimulators(ctx context.Context, opts Options, errc chan<- error) (*woosim.Sim, *erpsim.Server, string, string, error) {
+// StartSimulators starts the sample tenant's WooCommerce and ERPNext simulators on the options'
+// addresses (the ERP seeded from the store's catalog) and returns them with their base URLs.
+func StartSimulators(ctx context.Context, opts Options, errc chan<- error) (*woosim.Sim, *erpsim.Server, string, string, error) {
 	store := woosim.New(woosim.Config{ConsumerKey: storeKey, ConsumerSecret: storeSecret, Seed: 1})
 	if err := store.Seed(opts.Catalog); err != nil {
 		return nil, nil, "", "", err
@@ -230,34 +234,43 @@ func serveHTTP(ctx context.Context, ln net.Listener, h http.Handler, errc chan<-
 	}
 }
 
-// applySamples creates every object of the sample files, Namespaces first, as `kubectl apply`
-// would (server-side apply with the demo as field manager).
-func applySamples(ctx context.Context, c client.Client, dir string, rewrite *strings.Replacer, out io.Writer) error {
+// SampleYAML returns the documents of the sample files (kustomization.yaml aside), with the samples'
+// simulator and front-door addresses replaced by the given base URLs.
+func SampleYAML(dir, storeURL, erpURL, frontURL string) (string, error) {
 	files, err := filepath.Glob(filepath.Join(dir, "*.yaml"))
 	if err != nil {
-		return err
+		return "", err
 	}
-	var objs []*unstructured.Unstructured
+	rewrite := strings.NewReplacer("http://"+sampleStoreAddr, storeURL, "http://"+sampleERPAddr, erpURL, "http://"+sampleFrontAddr, frontURL)
+	var docs []string
 	for _, f := range files {
 		if filepath.Base(f) == "kustomization.yaml" {
 			continue
 		}
 		data, err := os.ReadFile(f)
 		if err != nil {
+			return "", err
+		}
+		docs = append(docs, rewrite.Replace(string(data)))
+	}
+	return strings.Join(docs, "\n---\n"), nil
+}
+
+// applySamples creates every object of the sample files, Namespaces first, as `kubectl apply`
+// would (server-side apply with the demo as field manager).
+func applySamples(ctx context.Context, c client.Client, yaml string, out io.Writer) error {
+	var objs []*unstructured.Unstructured
+	dec := utilyaml.NewYAMLOrJSONDecoder(strings.NewReader(yaml), 4096)
+	for {
+		u := &unstructured.Unstructured{}
+		if err := dec.Decode(&u.Object); err != nil {
+			if errors.Is(err, io.EOF) {
+				break
+			}
 			return err
 		}
-		dec := utilyaml.NewYAMLOrJSONDecoder(strings.NewReader(rewrite.Replace(string(data))), 4096)
-		for {
-			u := &unstructured.Unstructured{}
-			if err := dec.Decode(&u.Object); err != nil {
-				if errors.Is(err, io.EOF) {
-					break
-				}
-				return fmt.Errorf("%s: %w", f, err)
-			}
-			if len(u.Object) > 0 {
-				objs = append(objs, u)
-			}
+		if len(u.Object) > 0 {
+			objs = append(objs, u)
 		}
 	}
 	sort.SliceStable(objs, func(i, j int) bool { return objs[i].GetKind() == "Namespace" && objs[j].GetKind() != "Namespace" })
@@ -266,7 +279,7 @@ func applySamples(ctx context.Context, c client.Client, dir string, rewrite *str
 			return fmt.Errorf("applying %s %s: %w", u.GetKind(), u.GetName(), err)
 		}
 	}
-	fmt.Fprintf(out, "Applied %d objects from %s\n", len(objs), dir)
+	fmt.Fprintf(out, "Applied %d sample objects\n", len(objs))
 	return nil
 }
 

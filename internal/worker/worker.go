@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"os"
 	"path/filepath"
 	"sync"
 	"time"
@@ -190,6 +191,9 @@ func openStore(ctx context.Context, flow *v1alpha1.SyncFlow, opts Options) (*sto
 			return nil, fmt.Errorf("the flow uses the PostgreSQL store but %s is empty", workerpod.EnvPostgresDSN)
 		}
 		return store.Open(ctx, store.Config{Driver: store.DriverPostgres, DSN: opts.PostgresDSN})
+	}
+	if err := os.MkdirAll(opts.DataDir, 0o700); err != nil {
+		return nil, fmt.Errorf("creating the data directory: %w", err)
 	}
 	return store.Open(ctx, store.Config{Driver: store.DriverSQLite, Path: filepath.Join(opts.DataDir, "store.db")})
 }

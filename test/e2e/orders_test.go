@@ -40,11 +40,11 @@ func ready(g Gomega) *metav1.Condition {
 	return c
 }
 
-// salesOrders returns the ERP's live Sales Orders by external (store) order id.
-func salesOrders() map[string][]map[string]any {
+// salesOrders returns an ERP's live Sales Orders by external (store) order id.
+func salesOrders(erp *erpsim.Server) map[string][]map[string]any {
 	out := map[string][]map[string]any{}
-	for _, name := range stack.ERP.Names("Sales Order") {
-		d, ok := stack.ERP.Document("Sales Order", name)
+	for _, name := range erp.Names("Sales Order") {
+		d, ok := erp.Document("Sales Order", name)
 		if !ok || fmt.Sprint(d["docstatus"]) == "2" {
 			continue
 		}
@@ -103,7 +103,7 @@ var _ = Describe("The Orders flow from config/samples", Ordered, func() {
 
 		By("waiting for every paid order to reach the ERP once")
 		Eventually(func(g Gomega) {
-			sos := salesOrders()
+			sos := salesOrders(stack.ERP)
 			for _, o := range stack.Store.Orders() {
 				id := fmt.Sprint(o.ID)
 				if !synced[o.Status] {
@@ -179,7 +179,7 @@ var _ = Describe("The Orders flow from config/samples", Ordered, func() {
 		Expect(err).NotTo(HaveOccurred(), out)
 
 		Eventually(func(g Gomega) {
-			g.Expect(salesOrders()[fmt.Sprint(order.ID)]).To(HaveLen(1))
+			g.Expect(salesOrders(stack.ERP)[fmt.Sprint(order.ID)]).To(HaveLen(1))
 			c := ready(g)
 			g.Expect(c.Status).To(Equal(metav1.ConditionTrue), "%s", c.Message)
 			g.Expect(flow(g).Status.LastHandledReplayAt).To(Equal("after-mug-mapping"))
