@@ -121,7 +121,7 @@ func (c *Connections) apply(ctx context.Context, conn *v1alpha1.StoreConnection,
 	c.problem = ""
 	c.mu.Unlock()
 	if current != "" {
-		c.log.Info("Rotated credentials", "connection", conn.Name, "fingerprint", fp)
+		c.log.Info("Swapped in verified new credentials", "connection", conn.Name, "fingerprint", fp)
 	}
 	return nil
 }

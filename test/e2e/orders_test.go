@@ -187,8 +187,69 @@ var _ = Describe("The Orders flow from config/samples", Ordered, func() {
 		}).Should(Succeed())
 	})
 
+	It("rotates the WooCommerce key under load without failing a request", func(ctx SpecContext) {
+		before := flow(Default).Status.Counters.DeepCopy()
+		load, stopLoad := context.WithCancel(ctx)
+		loadDone := make(chan struct{})
+		go func() {
+			defer GinkgoRecover()
+			defer close(loadDone)
+			tick := time.NewTicker(50 * time.Millisecond)
+			defer tick.Stop()
+			for {
+				select {
+				case <-load.Done():
+					return
+				case <-tick.C:
+					_, err := stack.Store.PlaceOrder(stack.Store.RandomOrder())
+					Expect(err).NotTo(HaveOccurred())
+				}
+			}
+		}()
+
+		By("adding a new key in the store and putting it in the Secret")
+		stack.Store.AddKey("ck_rotated_acme", "cs_rotated_acme")
+		s := &corev1.Secret{}
+		Expect(stack.Client.Get(ctx, client.ObjectKey{Namespace: "acme", Name: "acme-shop-api"}, s)).To(Succeed())
+		patch := client.MergeFrom(s.DeepCopy())
+		s.Data = map[string][]byte{"consumerKey": []byte("ck_rotated_acme"), "consumerSecret": []byte("cs_rotated_acme")}
+		Expect(stack.Client.Patch(ctx, s, patch)).To(Succeed())
+
+		By("revoking the old key once the worker verified and swapped in the new one")
+		var swapped time.Time
+		Eventually(func(g Gomega) {
+			g.Expect(captured.String()).To(ContainSubstring("Swapped in verified new credentials"))
+			swapped = time.Now()
+		}).Should(Succeed())
+		// A report written after the swap means every request the worker had in flight with the old
+		// key has finished: reports come from the same process, every five seconds.
+		Eventually(func(g Gomega) {
+			g.Expect(flow(g).Status.Worker.HeartbeatTime.Time).To(BeTemporally(">", swapped.Add(time.Second)))
+		}).Should(Succeed())
+		stack.Store.RevokeKey("ck_demo_acme")
+		Eventually(func(g Gomega) {
+			g.Expect(len(stack.Store.Orders()) - len(salesOrders(stack.ERP))).To(BeNumerically(">", 0))
+		}).Should(Succeed())
+		placed := len(stack.Store.Orders())
+		Eventually(func() int { return len(stack.Store.Orders()) }).Should(BeNumerically(">=", placed+20))
+		stopLoad()
+		<-loadDone
+
+		Eventually(func(g Gomega) {
+			sos := salesOrders(stack.ERP)
+			for _, o := range stack.Store.Orders() {
+				if synced[o.Status] {
+					g.Expect(sos[fmt.Sprint(o.ID)]).To(HaveLen(1), "order %d", o.ID)
+				}
+			}
+		}).Should(Succeed())
+		after := flow(Default).Status
+		Expect(after.Counters.Failed).To(Equal(before.Failed), "no request failed during the rotation")
+		Expect(after.DeadLetters).To(HaveValue(BeZero()))
+	})
+
 	It("never logs a secret", func(ctx SpecContext) {
-		secrets := []string{"cs_demo_acme", "demo-api-secret"}
+		secrets := []string{"cs_demo_acme", "demo-api-secret", "cs_rotated_acme"}
 		webhook := &corev1.Secret{}
 		Expect(stack.Client.Get(ctx, client.ObjectKey{Namespace: "acme", Name: workerpod.WebhookSecretName("orders")}, webhook)).To(Succeed())
 		secrets = append(secrets, string(webhook.Data[workerpod.WebhookSecretCurrent]))

@@ -43,10 +43,11 @@ func (s *Sim) basicAuth(r *http.Request) authResult {
 	if key == "" || secret == "" {
 		key, secret, _ = r.BasicAuth()
 	}
-	if key == "" || secret == "" || key != s.cfg.ConsumerKey {
+	want, known := s.keySecret(key)
+	if key == "" || secret == "" || !known {
 		return authResult{anonymous: true}
 	}
-	if subtle.ConstantTimeCompare([]byte(secret), []byte(s.cfg.ConsumerSecret)) != 1 {
+	if subtle.ConstantTimeCompare([]byte(secret), []byte(want)) != 1 {
 		return authResult{err: authError("Consumer secret is invalid.")}
 	}
 	return authResult{permissions: s.cfg.Permissions}
@@ -96,7 +97,8 @@ func (s *Sim) oauth(r *http.Request) authResult {
 		return authResult{err: errf(http.StatusUnauthorized, "woocommerce_rest_authentication_missing_parameter",
 			"Missing OAuth %s %s", word, strings.Join(missing, ", "))}
 	}
-	if params.Get("oauth_consumer_key") != s.cfg.ConsumerKey {
+	consumerSecret, known := s.keySecret(params.Get("oauth_consumer_key"))
+	if !known {
 		return authResult{err: authError("Consumer key is invalid.")}
 	}
 	given := strings.ReplaceAll(params.Get("oauth_signature"), " ", "+")
@@ -110,7 +112,7 @@ func (s *Sim) oauth(r *http.Request) authResult {
 		scheme = "https"
 	}
 	base := woocommerce.OAuthBaseString(r.Method, scheme+"://"+r.Host+r.URL.EscapedPath(), params)
-	want, err := woocommerce.OAuthSign(method, woocommerce.OAuthSigningKey(s.cfg.ConsumerSecret), base)
+	want, err := woocommerce.OAuthSign(method, woocommerce.OAuthSigningKey(consumerSecret), base)
 	if err != nil || subtle.ConstantTimeCompare([]byte(want), []byte(given)) != 1 {
 		return authResult{err: authError("Invalid signature - provided signature does not match.")}
 	}
@@ -168,4 +170,27 @@ func authorize(a authResult, method string) *restError {
 		return authError("The API key provided does not have read permissions.")
 	}
 	return nil
+}
+
+// keySecret returns the consumer secret of an API key the store has, and whether it has it.
+func (s *Sim) keySecret(key string) (string, bool) {
+	s.keysMu.RLock()
+	defer s.keysMu.RUnlock()
+	secret, ok := s.keys[key]
+	return secret, ok
+}
+
+// AddKey creates another REST API key (WooCommerce > Settings > Advanced > REST API > Add key), as
+// an administrator does before rotating an integration's credentials.
+func (s *Sim) AddKey(key, secret string) {
+	s.keysMu.Lock()
+	defer s.keysMu.Unlock()
+	s.keys[key] = secret
+}
+
+// RevokeKey deletes an API key; requests with it fail from then on.
+func (s *Sim) RevokeKey(key string) {
+	s.keysMu.Lock()
+	defer s.keysMu.Unlock()
+	delete(s.keys, key)
 }

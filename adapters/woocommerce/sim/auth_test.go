@@ -2,6 +2,7 @@ package sim
 
 import (
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -162,4 +163,34 @@ func FuzzOAuthHeader(f *testing.F) {
 			t.Fatalf("authenticated without the secret: header %q query %q", header, rawQuery)
 		}
 	})
+}
+
+func TestAddedKeysWorkAndRevokedKeysStop(t *testing.T) {
+	s := New(Config{ConsumerKey: "ck_old", ConsumerSecret: "cs_old", TLSTerminated: true})
+	srv := httptest.NewServer(s.Handler())
+	defer srv.Close()
+	get := func(key, secret string) int {
+		req, _ := http.NewRequest(http.MethodGet, srv.URL+"/wp-json/wc/v3/system_status", nil)
+		req.SetBasicAuth(key, secret)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	s.AddKey("ck_new", "cs_new")
+	if got := get("ck_new", "cs_new"); got != http.StatusOK {
+		t.Fatalf("added key: %d", got)
+	}
+	if got := get("ck_old", "cs_old"); got != http.StatusOK {
+		t.Fatalf("old key before revocation: %d", got)
+	}
+	s.RevokeKey("ck_old")
+	if got := get("ck_old", "cs_old"); got == http.StatusOK {
+		t.Fatal("a revoked key still works")
+	}
+	if got := get("ck_new", "cs_wrong"); got != http.StatusUnauthorized {
+		t.Fatalf("wrong secret for the new key: %d, want 401", got)
+	}
 }

@@ -70,6 +70,10 @@ type Sim struct {
 	deliveries []DeliveryRecord
 
 	handler http.Handler
+
+	// keys are the REST API keys the store accepts, consumer key to secret (Config's, plus AddKey).
+	keysMu sync.RWMutex
+	keys   map[string]string
 }
 
 // New returns a store with an empty catalog; call Seed to fill it.
@@ -110,6 +114,7 @@ func New(cfg Config) *Sim {
 		taxRates:   DefaultTaxRates(),
 		coupons:    DefaultCoupons(),
 		nonces:     map[string]time.Time{},
+		keys:       map[string]string{cfg.ConsumerKey: cfg.ConsumerSecret},
 	}
 	api, admin := http.NewServeMux(), http.NewServeMux()
 	s.registerAPI(api)
