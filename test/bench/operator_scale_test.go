@@ -93,13 +93,18 @@ func BenchmarkOperatorScale(b *testing.B) {
 	applied := time.Since(start)
 
 	deadline := time.Now().Add(10 * time.Minute)
+	lastLog := time.Now()
 	for {
-		ready := countReady(ctx, b, c, ns)
+		ready, waiting := countReady(ctx, b, c, ns)
 		if ready == flowCount {
 			break
 		}
 		if time.Now().After(deadline) {
-			b.Fatalf("only %d of %d flows Ready after 10 minutes", ready, flowCount)
+			b.Fatalf("only %d of %d flows Ready after 10 minutes; waiting: %v", ready, flowCount, waiting)
+		}
+		if time.Since(lastLog) > 15*time.Second {
+			fmt.Fprintf(os.Stderr, "%s: %d Ready; waiting: %v\n", time.Since(start).Round(time.Second), ready, waiting)
+			lastLog = time.Now()
 		}
 		time.Sleep(500 * time.Millisecond) // polling the API, not synchronising goroutines
 	}
@@ -138,18 +143,28 @@ func tenant(ns string, i int) []client.Object {
 	}
 }
 
-func countReady(ctx context.Context, b *testing.B, c client.Client, ns string) int {
+// countReady counts Ready flows and, for the log, how many wait for each reason.
+func countReady(ctx context.Context, b *testing.B, c client.Client, ns string) (int, map[string]int) {
 	var flows v1alpha1.SyncFlowList
 	if err := c.List(ctx, &flows, client.InNamespace(ns)); err != nil {
 		b.Fatal(err)
 	}
-	ready := 0
+	ready, reasons := 0, map[string]int{}
 	for _, f := range flows.Items {
-		if meta.IsStatusConditionTrue(f.Status.Conditions, v1alpha1.ConditionReady) {
+		cond := meta.FindStatusCondition(f.Status.Conditions, v1alpha1.ConditionReady)
+		switch {
+		case cond == nil:
+			reasons["NotReconciled"]++
+		case cond.Status == metav1.ConditionTrue:
 			ready++
+		default:
+			reasons[cond.Reason]++
+			if reasons[cond.Reason] == 1 {
+				fmt.Fprintf(os.Stderr, "  e.g. %s: %s\n", f.Name, cond.Message)
+			}
 		}
 	}
-	return ready
+	return ready, reasons
 }
 
 // reconcileTotal sums controller-runtime's reconcile counter over the operator's controllers.
