@@ -248,8 +248,80 @@ var _ = Describe("The Orders flow from config/samples", Ordered, func() {
 		Expect(after.DeadLetters).To(HaveValue(BeZero()))
 	})
 
+	It("keeps syncing with the last good key when a rotation puts a wrong one in the Secret", func(ctx SpecContext) {
+		s := &corev1.Secret{}
+		Expect(stack.Client.Get(ctx, client.ObjectKey{Namespace: "acme", Name: "acme-shop-api"}, s)).To(Succeed())
+		good := s.DeepCopy()
+		patch := client.MergeFrom(s.DeepCopy())
+		s.Data["consumerSecret"] = []byte("cs_typo_acme")
+		Expect(stack.Client.Patch(ctx, s, patch)).To(Succeed())
+
+		By("the operator reporting the rejected credentials")
+		conn := &v1alpha1.StoreConnection{}
+		Eventually(func(g Gomega) {
+			g.Expect(stack.Client.Get(ctx, client.ObjectKey{Namespace: "acme", Name: "acme-shop"}, conn)).To(Succeed())
+			c := meta.FindStatusCondition(conn.Status.Conditions, v1alpha1.ConditionReady)
+			g.Expect(c).NotTo(BeNil())
+			g.Expect(c.Reason).To(Equal("CredentialsRejected"), "%s", c.Message)
+		}).Should(Succeed())
+		Eventually(func() string { return captured.String() }).Should(ContainSubstring("Kept the previous credentials"))
+
+		By("orders still reaching the ERP through the running worker")
+		placed := map[int64]bool{}
+		for range 10 {
+			o, err := stack.Store.PlaceOrder(stack.Store.RandomOrder())
+			Expect(err).NotTo(HaveOccurred())
+			if synced[o.Status] {
+				placed[o.ID] = true
+			}
+		}
+		Eventually(func(g Gomega) {
+			sos := salesOrders(stack.ERP)
+			for id := range placed {
+				g.Expect(sos[fmt.Sprint(id)]).To(HaveLen(1), "order %d", id)
+			}
+		}).Should(Succeed())
+
+		By("fixing the Secret")
+		patch = client.MergeFrom(s.DeepCopy())
+		s.Data = good.Data
+		Expect(stack.Client.Patch(ctx, s, patch)).To(Succeed())
+		Eventually(func(g Gomega) {
+			c := ready(g)
+			g.Expect(c.Status).To(Equal(metav1.ConditionTrue), "%s", c.Message)
+		}).Should(Succeed())
+	})
+
+	It("loses no delivery across a webhook secret rotation", func(ctx SpecContext) {
+		before := flow(Default).Status.Webhooks.SecretRotationTime.DeepCopy()
+		conn := &v1alpha1.StoreConnection{}
+		Expect(stack.Client.Get(ctx, client.ObjectKey{Namespace: "acme", Name: "acme-shop"}, conn)).To(Succeed())
+		patch := client.MergeFrom(conn.DeepCopy())
+		conn.Spec.Webhooks.SecretRotationInterval = &metav1.Duration{Duration: time.Second}
+		Expect(stack.Client.Patch(ctx, conn, patch)).To(Succeed())
+		Eventually(func(g Gomega) {
+			g.Expect(flow(g).Status.Webhooks.SecretRotationTime.Time).To(BeTemporally(">", before.Time))
+		}).Should(Succeed())
+		patch = client.MergeFrom(conn.DeepCopy())
+		conn.Spec.Webhooks.SecretRotationInterval = &metav1.Duration{Duration: 720 * time.Hour}
+		Expect(stack.Client.Patch(ctx, conn, patch)).To(Succeed())
+
+		from := len(stack.Store.Deliveries())
+		for range 10 {
+			_, err := stack.Store.PlaceOrder(stack.Store.RandomOrder())
+			Expect(err).NotTo(HaveOccurred())
+		}
+		Eventually(func(g Gomega) {
+			sent := stack.Store.Deliveries()[from:]
+			g.Expect(len(sent)).To(BeNumerically(">=", 10))
+			for _, d := range sent {
+				g.Expect(d.Status).To(Equal(http.StatusOK), "delivery %s of %s %d", d.DeliveryID, d.Topic, d.ResourceID)
+			}
+		}).Should(Succeed())
+	})
+
 	It("never logs a secret", func(ctx SpecContext) {
-		secrets := []string{"cs_demo_acme", "demo-api-secret", "cs_rotated_acme"}
+		secrets := []string{"cs_demo_acme", "demo-api-secret", "cs_rotated_acme", "cs_typo_acme"}
 		webhook := &corev1.Secret{}
 		Expect(stack.Client.Get(ctx, client.ObjectKey{Namespace: "acme", Name: workerpod.WebhookSecretName("orders")}, webhook)).To(Succeed())
 		secrets = append(secrets, string(webhook.Data[workerpod.WebhookSecretCurrent]))
