@@ -61,7 +61,8 @@ test: kube-binaries verify-generated lint ## Everything CI runs: generated files
 bench: kube-binaries ## Benchmarks: engine throughput against a target's bound (both stores), flows against the simulators.
 	eval "$$(hack/postgres.sh)" && go test -run '^$$' -bench . -benchmem -benchtime 2000x ./internal/engine/
 	go test -run '^$$' -bench . -benchtime 1x -timeout 30m ./test/bench/
-	go test -run '^$$' -bench . -benchmem ./adapters/... ./internal/mapping/ ./internal/flows/...
+	go test -run '^$$' -bench . -benchmem -benchtime 400x ./internal/flows/...
+	go test -run '^$$' -bench . -benchmem ./adapters/... ./internal/mapping/
 
 .PHONY: run
 run: manifests generate ## Run the manager against the cluster in ~/.kube/config.
