@@ -34,7 +34,6 @@ func newDemoCommand() *cobra.Command {
 			// Logs go to a file so the live table stays readable.
 			log := zap.New(zap.WriteTo(logFile))
 			ctrl.SetLogger(log)
-			opts.Log = log
 			opts.Runner = workercmd.LocalRunner(log.WithName("worker"))
 			opts.Probers = wiring.Probers()
 			opts.Runs = wiring.WorkersRun

@@ -25,7 +25,6 @@ const (
 	ReasonInvalidFlowDirection = "InvalidFlowDirection"
 	ReasonNotSupported         = "NotSupported"
 	ReasonSuspended            = "Suspended"
-	ReasonDependencyNotReady   = "DependencyNotReady"
 )
 
 // conditionSetter writes conditions that carry the object's generation, as kstatus expects.
@@ -91,7 +90,7 @@ func (c conditionSetter) ready(reason, message string) {
 	c.True(v1alpha1.ConditionReady, reason, message)
 }
 
-// isTrue reports whether a condition is True and current for the generation.
+// isReadyAtGeneration reports whether Ready is True and was computed for the current generation.
 func isReadyAtGeneration(conds []metav1.Condition, generation, observed int64) bool {
 	ready := meta.FindStatusCondition(conds, v1alpha1.ConditionReady)
 	return ready != nil && ready.Status == metav1.ConditionTrue && observed == generation && ready.ObservedGeneration == generation

@@ -11,6 +11,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
+	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/util/intstr"
 	appsv1ac "k8s.io/client-go/applyconfigurations/apps/v1"
@@ -47,11 +48,8 @@ func workerObjects(s *syncFlowScope, image string) []workerObject {
 
 type workerObject struct {
 	kind  string
-	apply applyConfiguration
+	apply runtime.ApplyConfiguration
 }
-
-// applyConfiguration is what every typed apply configuration satisfies (runtime.ApplyConfiguration).
-type applyConfiguration interface{ IsApplyConfiguration() }
 
 func ownedMeta(f *v1alpha1.SyncFlow) *metav1ac.OwnerReferenceApplyConfiguration {
 	return metav1ac.OwnerReference().

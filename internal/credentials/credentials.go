@@ -25,12 +25,7 @@ func FromSecret(secret *corev1.Secret, required []string) (Set, error) {
 	set := make(Set, len(required))
 	var missing []string
 	for _, key := range required {
-		v, ok := secret.Data[key]
-		if !ok {
-			if sv, ok := secret.StringData[key]; ok {
-				v = []byte(sv)
-			}
-		}
+		v := secret.Data[key]
 		if len(v) == 0 {
 			missing = append(missing, key)
 			continue

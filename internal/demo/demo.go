@@ -17,7 +17,6 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/go-logr/logr"
 	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/util/duration"
@@ -65,7 +64,6 @@ type Options struct {
 	Probers map[v1alpha1.System]controllers.Prober
 	Runs    func(v1alpha1.FlowKind, v1alpha1.System) bool
 	Out     io.Writer
-	Log     logr.Logger
 }
 
 // Stack is a running demo: the control plane, the operator with its local worker runtime, and the
@@ -82,9 +80,6 @@ type Stack struct {
 	errc chan error
 	stop func()
 }
-
-// Errors reports a component that failed while running.
-func (s *Stack) Errors() <-chan error { return s.errc }
 
 // Stop stops everything and waits for it.
 func (s *Stack) Stop() { s.stop() }

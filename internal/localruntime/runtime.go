@@ -156,7 +156,7 @@ func (r *Runtime) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result,
 	case isDone(p):
 		// The worker exited: start it again after its backoff.
 		wait := restartBackoff(p.restarts)
-		if time.Since(p.exitedAt()) < wait {
+		if time.Since(p.exitTime) < wait {
 			return ctrl.Result{RequeueAfter: wait}, r.writeStatus(ctx, dep, false, p.restarts)
 		}
 		log.FromContext(ctx).Info("Restarting worker", "deployment", req.NamespacedName, "restarts", p.restarts+1, "lastError", p.lastErr)
@@ -178,8 +178,6 @@ func isDone(p *process) bool {
 		return false
 	}
 }
-
-func (p *process) exitedAt() time.Time { return p.exitTime }
 
 // start runs the worker in a goroutine; readiness and exit come back as events on the Deployment.
 func (r *Runtime) start(key types.NamespacedName, dep *appsv1.Deployment, spec Spec, hash string, restarts int32) {

@@ -9,6 +9,7 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/runtime"
+	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/client-go/rest"
 	ctrl "sigs.k8s.io/controller-runtime"
@@ -24,15 +25,9 @@ import (
 // Scheme knows the built-in kinds and retailsync.io/v1alpha1.
 func Scheme() *runtime.Scheme {
 	s := runtime.NewScheme()
-	utilruntimeMust(clientgoscheme.AddToScheme(s))
-	utilruntimeMust(v1alpha1.AddToScheme(s))
+	utilruntime.Must(clientgoscheme.AddToScheme(s))
+	utilruntime.Must(v1alpha1.AddToScheme(s))
 	return s
-}
-
-func utilruntimeMust(err error) {
-	if err != nil {
-		panic(err)
-	}
 }
 
 // Options configure the manager.

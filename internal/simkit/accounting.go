@@ -1,9 +1,6 @@
 package simkit
 
-import (
-	"sort"
-	"sync"
-)
+import "sync"
 
 // Accounting counts requests per "METHOD pattern" (the ServeMux pattern that matched, so
 // /wp-json/wc/v3/orders/{id} counts as one route whatever the id), for tests and benchmarks that
@@ -50,15 +47,4 @@ func (a *Accounting) Reset() {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	clear(a.counts)
-}
-
-// Keys returns the counted routes, sorted.
-func (a *Accounting) Keys() []string {
-	snap := a.Snapshot()
-	keys := make([]string, 0, len(snap))
-	for k := range snap {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

@@ -62,7 +62,7 @@ var _ = BeforeSuite(func() {
 		StoreAddr:  "127.0.0.1:0", ERPAddr: "127.0.0.1:0", FrontAddr: "127.0.0.1:0",
 		Runner:  workercmd.LocalRunner(log.WithName("worker")),
 		Probers: wiring.Probers(), Runs: wiring.WorkersRun,
-		Out: GinkgoWriter, Log: log,
+		Out: GinkgoWriter,
 	})
 	Expect(err).NotTo(HaveOccurred())
 	DeferCleanup(stack.Stop)

@@ -48,6 +48,3 @@ func (s *Server) Balances() map[string]decimal.Decimal {
 	}
 	return out
 }
-
-// Balance returns one account's debit minus credit.
-func (s *Server) Balance(account string) decimal.Decimal { return s.Balances()[account] }
