@@ -64,6 +64,9 @@ var _ = BeforeSuite(func() {
 		Probers:                fakeProbers(),
 		ValidateMappingSet:     mapping.Validate,
 		WorkerImage:            workerImage,
+		// Look at the store's webhooks on every reconcile, so a webhook the store disabled is seen
+		// at the next health recheck rather than minutes later.
+		WebhookCheckInterval: time.Nanosecond,
 		// As a build whose workers cannot talk to Odoo yet.
 		Runs: func(_ v1alpha1.FlowKind, system v1alpha1.System) bool { return system != v1alpha1.SystemOdoo },
 	})

@@ -37,9 +37,14 @@ type SyncFlowReconciler struct {
 	Runs func(v1alpha1.FlowKind, v1alpha1.System) bool
 	// MaxConcurrentReconciles bounds parallel reconciles (default 4).
 	MaxConcurrentReconciles int
+	// WebhookCheckInterval is how often registered webhooks are re-read from the store when nothing
+	// about them changed (default 5m).
+	WebhookCheckInterval time.Duration
 
 	// applied remembers, per worker, what was last applied (appliedWorker by NamespacedName).
 	applied sync.Map
+	// webhooksChecked remembers, per flow, the last good look at its webhooks (webhookCheck).
+	webhooksChecked sync.Map
 	// Now is the clock, replaceable in tests.
 	Now func() time.Time
 	// StoreClients builds the WooCommerce client webhooks are registered with; nil means
@@ -82,6 +87,7 @@ func (r *SyncFlowReconciler) Reconcile(ctx context.Context, req ctrl.Request) (r
 	if err := r.Get(ctx, req.NamespacedName, flow); err != nil {
 		if apierrors.IsNotFound(err) {
 			r.applied.Delete(types.NamespacedName{Namespace: req.Namespace, Name: workerpod.Name(req.Name)})
+			r.webhooksChecked.Delete(req.NamespacedName)
 		}
 		return ctrl.Result{}, client.IgnoreNotFound(err)
 	}

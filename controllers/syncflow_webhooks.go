@@ -3,7 +3,9 @@ package controllers
 import (
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"slices"
@@ -13,6 +15,7 @@ import (
 	"github.com/go-logr/logr"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 	ctrl "sigs.k8s.io/controller-runtime"
@@ -139,6 +142,16 @@ func (r *SyncFlowReconciler) reconcileWebhooks(ctx context.Context, s *syncFlowS
 	if err != nil {
 		return err
 	}
+	// Listing a store's webhooks is a slow WordPress request; a flow's health is rechecked every few
+	// seconds. Ask the store again only when what should be registered changed, or when the last
+	// check found something wrong, or once per check interval (to notice a webhook WooCommerce
+	// disabled).
+	key := client.ObjectKeyFromObject(f)
+	want := webhookRegistrationHash(f, s.source, secret)
+	if last, ok := r.webhooksChecked.Load(key); ok && last.(webhookCheck).hash == want && r.now().Sub(last.(webhookCheck).at) < r.webhookCheckInterval() {
+		return r.retirePreviousSecret(ctx, s, secret)
+	}
+	r.webhooksChecked.Delete(key)
 	store, err := r.storeClientFor(ctx, s.source)
 	if err != nil {
 		s.conds.False(v1alpha1.ConditionWebhooksReady, ReasonWebhookStoreError, err.Error())
@@ -148,7 +161,38 @@ func (r *SyncFlowReconciler) reconcileWebhooks(ctx context.Context, s *syncFlowS
 		s.conds.False(v1alpha1.ConditionWebhooksReady, ReasonWebhookStoreError, fmt.Sprintf("Registering webhooks in %s failed: %s", s.source.Spec.URL, err))
 		return nil
 	}
+	if meta.IsStatusConditionTrue(f.Status.Conditions, v1alpha1.ConditionWebhooksReady) {
+		r.webhooksChecked.Store(key, webhookCheck{hash: want, at: r.now()})
+	}
 	return r.retirePreviousSecret(ctx, s, secret)
+}
+
+// webhookCheck remembers the last time a flow's webhooks were found as they should be.
+type webhookCheck struct {
+	hash string
+	at   time.Time
+}
+
+// defaultWebhookCheckInterval is how often a flow's registered webhooks are looked at in the store
+// when nothing about them changed.
+const defaultWebhookCheckInterval = 5 * time.Minute
+
+func (r *SyncFlowReconciler) webhookCheckInterval() time.Duration {
+	if r.WebhookCheckInterval > 0 {
+		return r.WebhookCheckInterval
+	}
+	return defaultWebhookCheckInterval
+}
+
+// webhookRegistrationHash identifies what should be registered: where, for which flow kind, and
+// with which secret (hashed here, kept only in memory).
+func webhookRegistrationHash(f *v1alpha1.SyncFlow, conn *v1alpha1.StoreConnection, secret webhookSecret) string {
+	h := sha256.New()
+	for _, part := range []string{deliveryURL(f, conn), string(f.Spec.Flow), secret.current, secret.rotatedAt.String()} {
+		h.Write([]byte(part))
+		h.Write([]byte{0})
+	}
+	return hex.EncodeToString(h.Sum(nil))
 }
 
 // deliveryURL is where the flow's webhooks deliver: the connection's public URL and the flow's path.

@@ -216,7 +216,7 @@ spec: {flow: Orders, sourceRef: {name: shop}, targetRef: {name: erp}, mappingSet
 		ns := newNamespace()
 		conn := wooConnection(ns, "shop", "s")
 		flow := ordersFlow(ns, "orders", "shop", "erp", "acme")
-		// Create through an unstructured-free path: what the server stores is what we read back.
+		// What the server stores, defaults included, is what we read back.
 		create(conn, flow)
 		Expect(k8s.Get(ctx, client.ObjectKeyFromObject(conn), conn)).To(Succeed())
 		Expect(conn.Spec.RateLimit).To(Equal(v1alpha1.RateLimit{RequestsPerSecond: 10, Burst: 20, MaxInFlight: 4}))

@@ -6,6 +6,7 @@ package operator
 import (
 	"context"
 	"fmt"
+	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -52,6 +53,8 @@ type Options struct {
 	// StoreClients builds the WooCommerce clients webhooks are registered with; nil means
 	// controllers.DefaultStoreClients.
 	StoreClients controllers.StoreClientFactory
+	// WebhookCheckInterval is how often registered webhooks are re-read from the store (default 5m).
+	WebhookCheckInterval time.Duration
 }
 
 // LeaderElectionID is unique to this operator so that two installs in one namespace do not collide
@@ -107,6 +110,8 @@ func NewManager(ctx context.Context, cfg *rest.Config, opts Options) (ctrl.Manag
 		WorkerImage:  opts.WorkerImage,
 		StoreClients: opts.StoreClients,
 		Runs:         opts.Runs,
+
+		WebhookCheckInterval: opts.WebhookCheckInterval,
 	}).SetupWithManager(mgr); err != nil {
 		return nil, fmt.Errorf("setting up SyncFlow controller: %w", err)
 	}

@@ -74,9 +74,12 @@ func Run(ctx context.Context, opts Options) error {
 	if err != nil {
 		return fmt.Errorf("health listener: %w", err)
 	}
+	// The servers outlive ctx until the shutdown below has published its last report; every way out
+	// of Run stops them and waits for them.
 	serveCtx, stopServing := context.WithCancel(context.WithoutCancel(ctx))
-	defer stopServing()
 	var servers sync.WaitGroup
+	defer servers.Wait()
+	defer stopServing()
 	serve(serveCtx, &servers, healthLn, health.handler(), log)
 
 	snap, err := waitForConfiguration(ctx, opts.Source, log)
