@@ -15,17 +15,6 @@ type querier interface {
 	query(ctx context.Context, query string, args ...any) (rows, error)
 }
 
-// splitQuerier sends reads and writes to different pools (SQLite's readers and its one writer).
-type splitQuerier struct{ reads, writes querier }
-
-func (q splitQuerier) exec(ctx context.Context, query string, args ...any) (int64, error) {
-	return q.writes.exec(ctx, query, args...)
-}
-
-func (q splitQuerier) query(ctx context.Context, query string, args ...any) (rows, error) {
-	return q.reads.query(ctx, query, args...)
-}
-
 type rows interface {
 	Next() bool
 	Scan(dest ...any) error

@@ -40,9 +40,8 @@ type Config struct {
 	// DSN is the PostgreSQL connection string; required for DriverPostgres. It holds a password: never
 	// log it.
 	DSN string
-	// MaxConns bounds the connection pool. SQLite always has one writer connection, since it allows
-	// one writer at a time, and MaxConns bounds its readers (default 4); PostgreSQL's default comes
-	// from pgxpool.
+	// MaxConns bounds the connection pool. SQLite allows one writer at a time whatever the pool size,
+	// so its default is 1 (see openSQLite); PostgreSQL's default comes from pgxpool.
 	MaxConns int
 }
 
@@ -104,24 +103,15 @@ func sqliteDSN(path string) string {
 	return path + "?_busy_timeout=30000&_journal_mode=WAL&_synchronous=FULL&_txlock=immediate"
 }
 
-// sqliteReaderDSN is the same file for connections that only read: query_only makes a write through
-// one fail rather than wait for the writer's lock.
-func sqliteReaderDSN(path string) string { return sqliteDSN(path) + "&_pragma=query_only(1)" }
-
 // sqliteStatementsPerConn is how many prepared statements each SQLite connection keeps. River and the
 // store send a few dozen distinct statements; the headroom covers the SAVEPOINT names of nested
 // transactions and the statements of replays and reports.
 const sqliteStatementsPerConn = 256
 
-// sqliteReaders is the default number of read connections.
-const sqliteReaders = 4
-
-// openSQLite opens one writer connection and a pool of readers on the same file. SQLite takes one
-// writer at a time, and a second writer connection would wait for the lock in SQLite's busy handler,
-// which sleeps 1, 2, 5, 10 ms and more; one connection queues writers in database/sql instead, where
-// the next starts the moment the last commits. River and every transaction use the writer. The
-// readers serve the store's plain reads (a job's version check, reports, dead-letter listings), which
-// in WAL mode see every committed write without waiting behind the writer's fsync.
+// openSQLite opens the file with one connection by default. SQLite takes one writer at a time, and
+// a second connection would wait for the lock in SQLite's busy handler, which sleeps 1, 2, 5, 10 ms
+// and more; one connection queues callers in database/sql instead, where the next starts the moment
+// the last is done. Each connection keeps its prepared statements.
 func openSQLite(ctx context.Context, cfg Config, s *Store) (backend, querier, error) {
 	if cfg.Path == "" || strings.ContainsAny(cfg.Path, "?#") {
 		return nil, nil, fmt.Errorf("store: sqlite needs a file path without '?' or '#', got %q", cfg.Path)
@@ -130,30 +120,27 @@ func openSQLite(ctx context.Context, cfg Config, s *Store) (backend, querier, er
 	if err != nil {
 		return nil, nil, err
 	}
-	writer, err := openSQLiteDB(ctx, sqliteDSN(cfg.Path), 1)
+	connector, err := sqlite.NewConnector(sqliteDSN(cfg.Path))
 	if err != nil {
 		_ = owner.Close()
 		return nil, nil, fmt.Errorf("store: open sqlite %s: %w", cfg.Path, err)
 	}
-	readers := cfg.MaxConns
-	if readers <= 0 {
-		readers = sqliteReaders
-	}
-	reader, err := openSQLiteDB(ctx, sqliteReaderDSN(cfg.Path), readers)
-	if err != nil {
-		_ = writer.Close()
-		_ = owner.Close()
-		return nil, nil, fmt.Errorf("store: open sqlite %s: %w", cfg.Path, err)
-	}
+	db := sql.OpenDB(stmtcache.Connector(connector, sqliteStatementsPerConn))
+	conns := max(cfg.MaxConns, 1)
+	db.SetMaxOpenConns(conns)
+	db.SetMaxIdleConns(conns)
 	closeDB := func() {
-		_ = reader.Close()
-		_ = writer.Close()
+		_ = db.Close()
 		_ = owner.Close() // releases the lock
+	}
+	if err := db.PingContext(ctx); err != nil {
+		closeDB()
+		return nil, nil, fmt.Errorf("store: open sqlite %s: %w", cfg.Path, err)
 	}
 	b := &riverBackend[*riversqlite.Driver, *sql.Tx]{
 		store:  s,
-		driver: riversqlite.New(writer),
-		begin:  func(ctx context.Context) (*sql.Tx, error) { return writer.BeginTx(ctx, nil) },
+		driver: riversqlite.New(db),
+		begin:  func(ctx context.Context) (*sql.Tx, error) { return db.BeginTx(ctx, nil) },
 		wrap:   func(tx *sql.Tx) querier { return sqlQuerier{tx} },
 		commit: func(_ context.Context, tx *sql.Tx) error { return tx.Commit() },
 		rollback: func(_ context.Context, tx *sql.Tx) error {
@@ -165,23 +152,7 @@ func openSQLite(ctx context.Context, cfg Config, s *Store) (backend, querier, er
 		closeDB()
 		return nil, nil, err
 	}
-	return b, splitQuerier{reads: sqlQuerier{reader}, writes: sqlQuerier{writer}}, nil
-}
-
-// openSQLiteDB opens a pool of conns connections to dsn, each keeping its prepared statements.
-func openSQLiteDB(ctx context.Context, dsn string, conns int) (*sql.DB, error) {
-	connector, err := sqlite.NewConnector(dsn)
-	if err != nil {
-		return nil, err
-	}
-	db := sql.OpenDB(stmtcache.Connector(connector, sqliteStatementsPerConn))
-	db.SetMaxOpenConns(conns)
-	db.SetMaxIdleConns(conns)
-	if err := db.PingContext(ctx); err != nil {
-		_ = db.Close()
-		return nil, err
-	}
-	return db, nil
+	return b, sqlQuerier{db}, nil
 }
 
 func openPostgres(ctx context.Context, cfg Config, s *Store) (backend, querier, error) {
