@@ -3,6 +3,7 @@ package orders_test
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"net/http/httptest"
 	"slices"
 	"strings"
@@ -46,12 +47,14 @@ type options struct {
 	shopNow  func() time.Time
 	delivery wcsim.DeliveryOptions
 	// webhooks subscribes the flow's receiver to order.created and order.updated.
-	webhooks    bool
-	erpFaults   simkit.Faults
-	engine      engine.Config
-	erpInFlight int
-	spec        func(*v1alpha1.MappingSetSpec)
-	log         logr.Logger
+	webhooks bool
+	// shopMiddleware, when set, stands in front of the store simulator's API.
+	shopMiddleware func(http.Handler) http.Handler
+	erpFaults      simkit.Faults
+	engine         engine.Config
+	erpInFlight    int
+	spec           func(*v1alpha1.MappingSetSpec)
+	log            logr.Logger
 }
 
 // env is a store simulator, an ERP simulator, a durable store, a started engine and the flow.
@@ -143,7 +146,11 @@ func (e *env) startShop(o options) {
 	if err := e.shop.Seed(o.catalog); err != nil {
 		e.t.Fatal(err)
 	}
-	srv := httptest.NewServer(e.shop.Handler())
+	handler := e.shop.Handler()
+	if o.shopMiddleware != nil {
+		handler = o.shopMiddleware(handler)
+	}
+	srv := httptest.NewServer(handler)
 	e.t.Cleanup(srv.Close)
 	e.shop.SetSiteURL(srv.URL)
 	e.shopURL = srv.URL

@@ -4,6 +4,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"strconv"
+	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -141,6 +144,48 @@ func TestPollPagesPastAFullSecond(t *testing.T) {
 	}
 	if cursor, _ := e.store.CursorValue(e.ctx, orders.CursorName); cursor != last.DateModifiedGMT.UTC().Format(time.RFC3339) {
 		t.Errorf("cursor %q, want the last order's %s", cursor, last.DateModifiedGMT)
+	}
+}
+
+// An order completed while the poll steps by offset through a crowded second leaves that second and
+// shifts the unread orders back by one: the next page would start one past an order never read. The
+// poll reads the second again before its cursor leaves it.
+func TestPollMissesNoOrderWhenOneMovesWhileSteppingThroughASecond(t *testing.T) {
+	clock := wcsim.NewManualClock(time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC))
+	var shop atomic.Pointer[wcsim.Sim]
+	var moved atomic.Int64
+	e := newEnv(t, options{catalog: smallCatalog, shopNow: clock.Now, shopMiddleware: func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			// Before the second page of the crowded second is served, the store completes an order the
+			// first page held.
+			if strings.HasSuffix(r.URL.Path, "/orders") && r.URL.Query().Get("offset") == strconv.Itoa(woocommerce.MaxPerPage) &&
+				moved.Load() == 0 {
+				first := shop.Load().Orders()[0]
+				if _, err := shop.Load().CompleteOrder(first.ID); err != nil {
+					t.Error(err)
+				}
+				moved.Store(first.ID)
+			}
+			next.ServeHTTP(w, r)
+		})
+	}})
+	shop.Store(e.shop)
+	const n = woocommerce.MaxPerPage + 30
+	for range n {
+		spec := paidOrder(tee(1))
+		spec.Coupon = ""
+		e.place(spec)
+	}
+	clock.Advance(time.Second)
+	e.place(paidOrder(tee(3)))
+	e.pollAndSettle()
+	if moved.Load() == 0 {
+		t.Fatal("the poll never stepped to the second page of the crowded second")
+	}
+	for _, o := range e.shop.Orders() {
+		if len(e.salesOrderOf(o.ID)) == 0 {
+			t.Errorf("order %d (%s, modified %s) never reached the ERP", o.ID, o.Status, o.DateModifiedGMT)
+		}
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"net/url"
 	"strconv"
 	"time"
@@ -26,7 +27,8 @@ const pollPage = woocommerce.MaxPerPage
 // page by page with the cursor advanced in the same transaction. It pages by the cursor (keyset),
 // not by page number, because an order modified during the pass moves to the end of the list and
 // would shift a numbered page over an order never read. Only when a whole page shares one second
-// does it step by offset within that second.
+// does it step by offset within that second, and then it reads that second again (sweepSecond)
+// before the cursor leaves it.
 func (f *Flow) Poll(ctx context.Context) error {
 	wc := f.deps.Store()
 	if wc == nil {
@@ -37,31 +39,49 @@ func (f *Flow) Poll(ctx context.Context) error {
 		return err
 	}
 	offset, taken := 0, 0
+	var stepped map[int64]bool // orders of the cursor's second read while stepping by offset
 	for {
 		orders, err := f.pollPage(ctx, wc, cursor, offset)
 		if err != nil {
 			return fmt.Errorf("orders: poll after %s: %w", cursor.Format(time.RFC3339), err)
 		}
 		next := cursor
-		changes := make([]engine.Change, 0, len(orders))
 		for _, o := range orders {
-			c, err := change(o.ID, o.DateModifiedGMT.Time, o.Status)
-			if err != nil {
-				// An order without a modification date cannot be versioned; it is not lost to the
-				// webhook path, and skipping it here keeps the pass from stalling on it.
-				f.deps.Log.Info("Skipped an order the poll cannot version", "order", o.ID, "error", err.Error())
-				continue
-			}
-			changes = append(changes, c)
 			if o.DateModifiedGMT.After(next) {
 				next = o.DateModifiedGMT.Time
 			}
 		}
-		enq, err := f.deps.Engine.EnqueueAndAdvance(ctx, store.Cursor{Name: CursorName, Value: formatCursor(next)}, changes...)
-		if err != nil {
-			return fmt.Errorf("orders: enqueue polled orders: %w", err)
+		leaving := next.After(cursor) && offset > 0
+		if offset > 0 || !next.After(cursor) {
+			if stepped == nil {
+				stepped = map[int64]bool{}
+			}
+			for _, o := range orders {
+				if o.DateModifiedGMT.Equal(cursor) {
+					stepped[o.ID] = true
+				}
+			}
 		}
-		taken += enq.Count()
+		// Leaving a second stepped through by offset: the cursor stays on it until it is swept.
+		stored := next
+		if leaving {
+			stored = cursor
+		}
+		n, err := f.enqueue(ctx, stored, orders)
+		if err != nil {
+			return err
+		}
+		taken += n
+		if leaving {
+			if n, err = f.sweepSecond(ctx, wc, cursor, stepped); err != nil {
+				return err
+			}
+			taken += n
+			if _, err := f.enqueue(ctx, next, nil); err != nil {
+				return err
+			}
+			stepped = nil
+		}
 		if len(orders) < pollPage {
 			f.deps.Log.V(1).Info("Polled orders", "queued", taken, "cursor", formatCursor(next))
 			return nil
@@ -72,6 +92,65 @@ func (f *Flow) Poll(ctx context.Context) error {
 			offset += len(orders)
 		}
 	}
+}
+
+// enqueue queues the orders and moves the cursor to cursor in one transaction, returning how many
+// changes were new.
+func (f *Flow) enqueue(ctx context.Context, cursor time.Time, orders []woocommerce.Order) (int, error) {
+	changes := make([]engine.Change, 0, len(orders))
+	for _, o := range orders {
+		c, err := change(o.ID, o.DateModifiedGMT.Time, o.Status)
+		if err != nil {
+			// An order without a modification date cannot be versioned; it is not lost to the
+			// webhook path, and skipping it here keeps the pass from stalling on it.
+			f.deps.Log.Info("Skipped an order the poll cannot version", "order", o.ID, "error", err.Error())
+			continue
+		}
+		changes = append(changes, c)
+	}
+	enq, err := f.deps.Engine.EnqueueAndAdvance(ctx, store.Cursor{Name: CursorName, Value: formatCursor(cursor)}, changes...)
+	if err != nil {
+		return 0, fmt.Errorf("orders: enqueue polled orders: %w", err)
+	}
+	return enq.Count(), nil
+}
+
+// maxSweeps bounds the reads of one second; a second that keeps changing is read again by the next
+// pass, which starts from it.
+const maxSweeps = 5
+
+// sweepSecond reads second s, which the pass stepped through by offset, again and again until two
+// reads in a row see the same orders, queueing what each read finds. Stepping by offset misses an
+// order when one read before it is modified meanwhile: that order leaves the second (its
+// modification date moves on) and shifts the rest back by one. So a read is complete when no order
+// it saw left the second before the next read; and since the second is over (a later one has
+// orders), orders can only leave it, never join it.
+func (f *Flow) sweepSecond(ctx context.Context, wc *woocommerce.Client, s time.Time, seen map[int64]bool) (int, error) {
+	queued := 0
+	for range maxSweeps {
+		var orders []woocommerce.Order
+		now := map[int64]bool{}
+		opts := woocommerce.ListOptions{PerPage: pollPage, OrderBy: "modified", Order: "asc",
+			ModifiedAfter: s.Add(-pollOverlap), ModifiedBefore: s.Add(time.Second)}
+		for o, err := range wc.Orders(ctx, opts) {
+			if err != nil {
+				return queued, fmt.Errorf("orders: read the orders of %s again: %w", formatCursor(s), err)
+			}
+			orders = append(orders, o)
+			now[o.ID] = true
+		}
+		n, err := f.enqueue(ctx, s, orders)
+		if err != nil {
+			return queued, err
+		}
+		queued += n
+		if maps.Equal(now, seen) {
+			return queued, nil
+		}
+		seen = now
+	}
+	return queued, fmt.Errorf("orders: the orders modified in %s kept changing over %d reads; the next poll reads them again",
+		formatCursor(s), maxSweeps)
 }
 
 // pollPage reads up to one page of orders modified after cursor less the overlap.
