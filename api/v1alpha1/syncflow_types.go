@@ -418,6 +418,12 @@ type WorkerStatus struct {
 	// HeartbeatTime is when the worker last reported.
 	// +optional
 	HeartbeatTime *metav1.Time `json:"heartbeatTime,omitempty"`
+	// WebhookSecretTime is the rotation time of the webhook secret the worker verifies deliveries
+	// with, from the flow's webhook Secret as the worker last read it. The operator gives the store a
+	// new secret only once the worker holds it, so no delivery is signed with a secret the worker
+	// cannot check.
+	// +optional
+	WebhookSecretTime *metav1.Time `json:"webhookSecretTime,omitempty"`
 }
 
 // FlowCounters count jobs by outcome.

@@ -160,6 +160,7 @@ func (h *host) report(ctx context.Context) {
 		Now: r.At, LastSyncTime: h.lastSync, LastSuccessTime: h.lastSuccess,
 		FailurePercent:  h.rate.observe(r.At, r.Processed, r.Failed),
 		HandledReplayAt: h.handledReplay, HandledResyncAt: h.handledResync,
+		WebhookSecretTime: h.secrets.currentRotatedAt(),
 	}
 	h.mu.Unlock()
 	if problem := h.conns.Problem(); problem != "" && r.LastFailure == nil {

@@ -25,6 +25,8 @@ type Progress struct {
 	// HandledReplayAt and HandledResyncAt echo the request annotations already acted on.
 	HandledReplayAt string
 	HandledResyncAt string
+	// WebhookSecretTime is the rotation time of the webhook secret deliveries are verified with.
+	WebhookSecretTime time.Time
 }
 
 // failureRate keeps (processed, failed) samples to compute the failure percentage over a window
@@ -69,8 +71,12 @@ func statusOf(r engine.Report, p Progress) map[string]any {
 			summary = append(summary, map[string]any{"reason": string(g.Reason), "count": g.Count, "oldestTime": ts(g.Oldest)})
 		}
 	}
+	worker := map[string]any{"heartbeatTime": ts(p.Now)}
+	if !p.WebhookSecretTime.IsZero() {
+		worker["webhookSecretTime"] = ts(p.WebhookSecretTime)
+	}
 	st := map[string]any{
-		"worker":            map[string]any{"heartbeatTime": ts(p.Now)},
+		"worker":            worker,
 		"lag":               (time.Duration(lagSeconds) * time.Second).String(),
 		"lagSeconds":        lagSeconds,
 		"backlog":           r.Backlog,

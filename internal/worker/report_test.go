@@ -1,8 +1,16 @@
 package worker
 
 import (
+	"context"
+	"strings"
 	"testing"
 	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/retailsync/retailsync/api/v1alpha1"
+	"github.com/retailsync/retailsync/internal/workerpod"
 
 	"github.com/retailsync/retailsync/internal/engine"
 	"github.com/retailsync/retailsync/internal/failure"
@@ -70,5 +78,37 @@ func TestParseReplayFilter(t *testing.T) {
 	got := parseReplayFilter("correlationIDs= a, b ,")
 	if len(got) != 2 || got[0].CorrelationID != "a" || got[1].CorrelationID != "b" {
 		t.Errorf("correlation ids: %v", got)
+	}
+}
+
+// The worker reports which webhook secret it verifies deliveries with (its rotation time, never the
+// value), so the operator gives the store a rotated secret only once the worker holds it.
+func TestReportsTheWebhookSecretItHolds(t *testing.T) {
+	flow := &v1alpha1.SyncFlow{ObjectMeta: metav1.ObjectMeta{Namespace: "acme", Name: "orders"}}
+	var secrets webhookSecrets
+	secrets.update(Snapshot{Flow: flow})
+	now := time.Date(2026, 12, 4, 12, 0, 0, 0, time.UTC)
+	if w := statusOf(engine.Report{At: now}, Progress{Now: now, WebhookSecretTime: secrets.currentRotatedAt()})["worker"].(map[string]any); len(w) != 1 {
+		t.Fatalf("without a webhook Secret the worker reports %v, want only the heartbeat", w)
+	}
+
+	secret := &corev1.Secret{Data: map[string][]byte{
+		workerpod.WebhookSecretCurrent:   []byte("new-secret"),
+		workerpod.WebhookSecretPrevious:  []byte("old-secret"),
+		workerpod.WebhookSecretRotatedAt: []byte("2026-12-04T11:59:00Z"),
+	}}
+	secrets.update(Snapshot{Flow: flow, Secrets: map[string]*corev1.Secret{workerpod.WebhookSecretName("orders"): secret}})
+	got, err := secrets.WebhookSecrets(context.Background())
+	if err != nil || string(got.Current) != "new-secret" || string(got.Previous) != "old-secret" {
+		t.Fatalf("receiver secrets = %v, %v", got, err)
+	}
+	w := statusOf(engine.Report{At: now}, Progress{Now: now, WebhookSecretTime: secrets.currentRotatedAt()})["worker"].(map[string]any)
+	if w["webhookSecretTime"] != "2026-12-04T11:59:00Z" {
+		t.Fatalf("worker = %v, want webhookSecretTime 2026-12-04T11:59:00Z", w)
+	}
+	for _, v := range w {
+		if s, _ := v.(string); strings.Contains(s, "new-secret") || strings.Contains(s, "old-secret") {
+			t.Fatalf("the report carries a secret value: %v", w)
+		}
 	}
 }

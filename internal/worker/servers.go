@@ -117,6 +117,9 @@ func writeJSON(w http.ResponseWriter, v any) {
 type webhookSecrets struct {
 	mu      sync.Mutex
 	current woocommerce.WebhookSecrets
+	// rotatedAt is when current was generated (zero without a Secret, or with a time that does not
+	// parse); the worker reports it so the operator knows which secret the store may sign with.
+	rotatedAt time.Time
 }
 
 func (s *webhookSecrets) update(snap Snapshot) {
@@ -124,13 +127,21 @@ func (s *webhookSecrets) update(snap Snapshot) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if secret == nil {
-		s.current = woocommerce.WebhookSecrets{}
+		s.current, s.rotatedAt = woocommerce.WebhookSecrets{}, time.Time{}
 		return
 	}
 	s.current = woocommerce.WebhookSecrets{
 		Current:  secret.Data[workerpod.WebhookSecretCurrent],
 		Previous: secret.Data[workerpod.WebhookSecretPrevious],
 	}
+	s.rotatedAt, _ = time.Parse(time.RFC3339, string(secret.Data[workerpod.WebhookSecretRotatedAt]))
+}
+
+// currentRotatedAt is the rotation time of the secret deliveries are verified with.
+func (s *webhookSecrets) currentRotatedAt() time.Time {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.rotatedAt
 }
 
 // WebhookSecrets implements woocommerce.SecretSource. With no secret yet every signed delivery is
