@@ -143,8 +143,9 @@ func (r *SyncFlowReconciler) reconcileHealth(_ context.Context, s *syncFlowScope
 }
 
 // workerReportChanged lets a SyncFlow status update through to reconcile only when it changes the
-// health verdict. The worker reports every few seconds; reconciling on each report would re-apply
-// every worker object for nothing, while ignoring reports would leave Ready stale until the recheck.
+// health verdict, or the webhook secret the worker holds (a rotation waits for it). The worker
+// reports every few seconds; reconciling on each report would re-apply every worker object for
+// nothing, while ignoring reports would leave Ready stale until the recheck.
 func workerReportChanged(now func() time.Time) predicate.Funcs {
 	return predicate.Funcs{
 		UpdateFunc: func(e event.UpdateEvent) bool {
@@ -155,7 +156,8 @@ func workerReportChanged(now func() time.Time) predicate.Funcs {
 			}
 			t := now()
 			a, b := assessHealth(oldFlow, t), assessHealth(newFlow, t)
-			return a.state != b.state || a.reason != b.reason
+			return a.state != b.state || a.reason != b.reason ||
+				!webhookSecretTime(oldFlow).Equal(webhookSecretTime(newFlow))
 		},
 		CreateFunc:  func(event.CreateEvent) bool { return false },
 		DeleteFunc:  func(event.DeleteEvent) bool { return false },
@@ -220,4 +222,12 @@ func (r *SyncFlowReconciler) now() time.Time {
 		return r.Now()
 	}
 	return time.Now()
+}
+
+// webhookSecretTime is the rotation time of the webhook secret the flow's worker reports holding.
+func webhookSecretTime(f *v1alpha1.SyncFlow) time.Time {
+	if w := f.Status.Worker; w != nil && w.WebhookSecretTime != nil {
+		return w.WebhookSecretTime.Time
+	}
+	return time.Time{}
 }

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -66,6 +67,7 @@ const (
 	ReasonWebhookPaused          = "WebhookPaused"
 	ReasonWebhookStoreError      = "WebhookRegistrationFailed"
 	ReasonWebhookSecretConflict  = "WebhookSecretConflict"
+	ReasonWebhookWaitingOnWorker = "WaitingForWorkerSecret"
 	ReasonWebhookSecretRotated   = "WebhookSecretRotated"
 	ReasonWebhookCleanupPending  = "WebhookCleanupPending"
 	ReasonWebhooksLeftBehind     = "WebhooksLeftBehind"
@@ -185,10 +187,12 @@ func (r *SyncFlowReconciler) webhookCheckInterval() time.Duration {
 }
 
 // webhookRegistrationHash identifies what should be registered: where, for which flow kind, and
-// with which secret (hashed here, kept only in memory).
+// with which secret (hashed here, kept only in memory), and whether the store may have that secret
+// yet (the worker holds it).
 func webhookRegistrationHash(f *v1alpha1.SyncFlow, conn *v1alpha1.StoreConnection, secret webhookSecret) string {
 	h := sha256.New()
-	for _, part := range []string{deliveryURL(f, conn), string(f.Spec.Flow), secret.current, secret.rotatedAt.String()} {
+	for _, part := range []string{deliveryURL(f, conn), string(f.Spec.Flow), secret.current, secret.rotatedAt.String(),
+		strconv.FormatBool(workerHoldsSecret(f, secret))} {
 		h.Write([]byte(part))
 		h.Write([]byte{0})
 	}
@@ -247,6 +251,14 @@ func (r *SyncFlowReconciler) ensureWebhookSecret(ctx context.Context, s *syncFlo
 	return secret, nil
 }
 
+// workerHoldsSecret reports whether the worker verifies deliveries with the secret's current value:
+// it reports the rotation time of the webhook secret it last read. Until it does, the store is not
+// given that secret, since every delivery signed with it would be refused (and WooCommerce disables
+// a webhook after a few refusals).
+func workerHoldsSecret(f *v1alpha1.SyncFlow, secret webhookSecret) bool {
+	return webhookSecretTime(f).Equal(secret.rotatedAt) && !secret.rotatedAt.IsZero()
+}
+
 // storeHasSecret reports whether the store was last seen signing with the secret's current value.
 func storeHasSecret(f *v1alpha1.SyncFlow, secret webhookSecret) bool {
 	st := f.Status.Webhooks
@@ -303,8 +315,9 @@ func newSecretValue() (string, error) {
 // retirePreviousSecret clears the previous secret once the grace period is over and every webhook
 // of the flow signs with the current one.
 func (r *SyncFlowReconciler) retirePreviousSecret(ctx context.Context, s *syncFlowScope, secret webhookSecret) error {
-	if c := s.conds.get(v1alpha1.ConditionWebhooksReady); secret.previous == "" || c == nil || c.Status != metav1.ConditionTrue {
-		return nil
+	if c := s.conds.get(v1alpha1.ConditionWebhooksReady); secret.previous == "" || c == nil || c.Status != metav1.ConditionTrue ||
+		!storeHasSecret(s.flow, secret) {
+		return nil // the store may still sign with previous
 	}
 	if wait := secret.rotatedAt.Add(webhookSecretGrace).Sub(r.now()); wait > 0 {
 		s.requeue(wait)
@@ -380,16 +393,27 @@ func (r *SyncFlowReconciler) registerWebhooks(ctx context.Context, s *syncFlowSc
 		}
 	}
 
-	rotated := !storeHasSecret(f, secret)
+	// The store gets the current secret only once the worker holds it; until then existing webhooks
+	// keep signing with the secret they have (the worker still accepts it as previous) and missing
+	// ones wait.
+	holds := workerHoldsSecret(f, secret)
+	rotate := holds && !storeHasSecret(f, secret)
 	workerUp := !f.Spec.Suspend && f.Status.Worker != nil && f.Status.Worker.ReadyReplicas >= workerReplicas(f)
-	status := &v1alpha1.WebhooksStatus{DeliveryURL: url, SecretRotationTime: &metav1.Time{Time: secret.rotatedAt}}
-	var disabled, paused []string
+	status := &v1alpha1.WebhooksStatus{DeliveryURL: url, SecretRotationTime: recorded.SecretRotationTime}
+	if holds {
+		status.SecretRotationTime = &metav1.Time{Time: secret.rotatedAt}
+	}
+	var disabled, paused, waiting []string
 	for _, topic := range webhookTopics(f.Spec.Flow) {
 		h, ok := have[topic]
 		if !ok {
+			if !holds {
+				waiting = append(waiting, topic)
+				continue
+			}
 			h = woocommerce.Webhook{Topic: topic, DeliveryURL: url}
 		}
-		if h, err = r.ensureWebhook(ctx, f, store, h, secret, rotated, workerUp); err != nil {
+		if h, err = r.ensureWebhook(ctx, f, store, h, secret, holds, rotate, workerUp); err != nil {
 			return err
 		}
 		switch h.Status {
@@ -403,6 +427,10 @@ func (r *SyncFlowReconciler) registerWebhooks(ctx context.Context, s *syncFlowSc
 	f.Status.Webhooks = status
 
 	switch {
+	case len(waiting) > 0:
+		s.conds.False(v1alpha1.ConditionWebhooksReady, ReasonWebhookWaitingOnWorker, fmt.Sprintf(
+			"Waiting for the worker to load the webhook secret before registering the %s webhook(s) in %s; changes are found by polling meanwhile",
+			strings.Join(waiting, ", "), s.source.Spec.URL))
 	case len(disabled) > 0:
 		s.conds.False(v1alpha1.ConditionWebhooksReady, ReasonWebhookDisabled, fmt.Sprintf(
 			"WooCommerce disabled webhook %s after repeated failed deliveries; it is re-activated once the worker is available. Changes are found by polling meanwhile", strings.Join(disabled, ", ")))
@@ -417,11 +445,12 @@ func (r *SyncFlowReconciler) registerWebhooks(ctx context.Context, s *syncFlowSc
 }
 
 // ensureWebhook creates the webhook when it has no ID yet; otherwise it gives it the current secret
-// and re-activates it if WooCommerce disabled it, but only while the worker is up: WooCommerce keeps
-// the failure count on re-activation, so one more failed delivery would disable it again at once.
-// A paused webhook was paused by a person and is left alone.
+// (rotate, or a different copy in the store, once the worker holds it) and re-activates it if
+// WooCommerce disabled it, but only while the worker is up: WooCommerce keeps the failure count on
+// re-activation, so one more failed delivery would disable it again at once. A paused webhook was
+// paused by a person and is left alone.
 func (r *SyncFlowReconciler) ensureWebhook(ctx context.Context, f *v1alpha1.SyncFlow, store *woocommerce.Client,
-	h woocommerce.Webhook, secret webhookSecret, rotated, workerUp bool) (woocommerce.Webhook, error) {
+	h woocommerce.Webhook, secret webhookSecret, holds, rotate, workerUp bool) (woocommerce.Webhook, error) {
 	if h.ID == 0 {
 		created, err := store.CreateWebhook(ctx, woocommerce.Webhook{
 			Name:  fmt.Sprintf("retailsync %s/%s %s", f.Namespace, f.Name, h.Topic),
@@ -437,7 +466,7 @@ func (r *SyncFlowReconciler) ensureWebhook(ctx context.Context, f *v1alpha1.Sync
 	update := woocommerce.WebhookUpdate{}
 	// The store's copy of the secret is compared when the API shows it; the recorded rotation time
 	// covers stores that do not.
-	if rotated || (h.Secret != "" && h.Secret != secret.current) {
+	if rotate || (holds && h.Secret != "" && h.Secret != secret.current) {
 		update.Secret = &secret.current
 	}
 	reactivate := h.Status == woocommerce.WebhookDisabled && workerUp

@@ -112,6 +112,20 @@ func TestWebhookSecretGraceFollowsTheStore(t *testing.T) {
 		}
 		return string(s.Data[workerpod.WebhookSecretCurrent]), string(s.Data[workerpod.WebhookSecretPrevious])
 	}
+	// workerLoads does what the worker does when it reads the webhook Secret: it reports the rotation
+	// time of the secret it now verifies deliveries with.
+	workerLoads := func() {
+		t.Helper()
+		s := &corev1.Secret{}
+		if err := c.Get(ctx, client.ObjectKey{Namespace: "acme", Name: workerpod.WebhookSecretName("orders")}, s); err != nil {
+			t.Fatal(err)
+		}
+		at, err := time.Parse(time.RFC3339, string(s.Data[workerpod.WebhookSecretRotatedAt]))
+		if err != nil {
+			t.Fatal(err)
+		}
+		flow.Status.Worker = &v1alpha1.WorkerStatus{WebhookSecretTime: &metav1.Time{Time: at}}
+	}
 	storeSigns := func(want string) {
 		t.Helper()
 		hooks := store.Webhooks()
@@ -125,6 +139,10 @@ func TestWebhookSecretGraceFollowsTheStore(t *testing.T) {
 		}
 	}
 
+	if reconcile() != metav1.ConditionFalse || len(store.Webhooks()) != 0 {
+		t.Fatal("webhooks registered before the worker held their secret")
+	}
+	workerLoads()
 	if reconcile() != metav1.ConditionTrue {
 		t.Fatal("webhooks not registered")
 	}
@@ -140,6 +158,9 @@ func TestWebhookSecretGraceFollowsTheStore(t *testing.T) {
 	if second == first || previous != first {
 		t.Fatal("rotation did not move current to previous")
 	}
+	storeSigns(first) // the worker has not read the new secret yet
+	workerLoads()
+	reconcile()
 	storeSigns(second)
 
 	clock.Advance(30 * time.Minute)
@@ -169,6 +190,7 @@ func TestWebhookSecretGraceFollowsTheStore(t *testing.T) {
 		t.Fatal("rotated again, or retired the previous secret, before the store took the last one")
 	}
 
+	workerLoads()
 	store.Kit().Injector.SetOutage(false)
 	if reconcile() != metav1.ConditionTrue {
 		t.Fatal("webhooks not repaired once the store is back")

@@ -114,13 +114,23 @@ func webhookSecret(g Gomega, ns string) *corev1.Secret {
 	return s
 }
 
-// expectStoreSignsWithCurrent waits until the flow has one active webhook per topic in the store,
-// each with the Secret's current secret, and returns that secret.
+// workerLoadsSecret does what the worker does when it reads its webhook Secret: it reports the
+// rotation time of the secret it now verifies deliveries with.
+func workerLoadsSecret(g Gomega, ns string) {
+	s := &corev1.Secret{}
+	g.Expect(workerClient(ns).Get(context.Background(), client.ObjectKey{Namespace: ns, Name: workerpod.WebhookSecretName("orders")}, s)).To(Succeed())
+	report(ns, map[string]any{"worker": map[string]any{"webhookSecretTime": string(s.Data[workerpod.WebhookSecretRotatedAt])}})
+}
+
+// expectStoreSignsWithCurrent has the worker load its webhook Secret and waits until the flow has one
+// active webhook per topic in the store, each with the Secret's current secret, and returns that
+// secret.
 func expectStoreSignsWithCurrent(ns string) string {
 	GinkgoHelper()
 	var current string
 	Eventually(func(g Gomega) {
 		current = string(webhookSecret(g, ns).Data[workerpod.WebhookSecretCurrent])
+		workerLoadsSecret(g, ns)
 		g.Expect(storeWebhooks(ns)).To(ConsistOf(
 			And(HaveField("Topic", "order.created"), HaveField("Status", "active"), HaveField("Secret", current)),
 			And(HaveField("Topic", "order.updated"), HaveField("Status", "active"), HaveField("Secret", current)),
@@ -139,6 +149,16 @@ var _ = Describe("SyncFlow webhooks", func() {
 	It("registers one webhook per topic with a secret of the flow's own, which only its worker may read", func(ctx SpecContext) {
 		ns := newNamespace()
 		flow := webhookFlow(ns)
+
+		// No webhook is registered before the worker holds the secret: every delivery would be refused.
+		Eventually(func(g Gomega) {
+			c := cond(g, flow, v1alpha1.ConditionWebhooksReady)
+			g.Expect(c).NotTo(BeNil())
+			g.Expect(c.Reason).To(Equal(controllers.ReasonWebhookWaitingOnWorker))
+			g.Expect(c.Status).To(Equal(metav1.ConditionFalse))
+		}).Should(Succeed())
+		Expect(storeWebhooks(ns)).To(BeEmpty())
+
 		current := expectStoreSignsWithCurrent(ns)
 
 		s := webhookSecret(Default, ns)
@@ -215,9 +235,16 @@ var _ = Describe("SyncFlow webhooks", func() {
 			}
 		}
 		Expect(string(rotated.Data[workerpod.WebhookSecretPrevious])).To(Equal(first))
-
 		setRotation("720h")
+
+		// Until the worker has loaded the new secret the store keeps signing with the old one, which
+		// the worker still accepts as previous.
+		Consistently(func(g Gomega) {
+			g.Expect(storeWebhooks(ns)).To(HaveEach(HaveField("Secret", first)))
+		}, "3s").Should(Succeed())
+
 		Eventually(func(g Gomega) {
+			workerLoadsSecret(g, ns)
 			s := webhookSecret(g, ns)
 			current, previous := string(s.Data[workerpod.WebhookSecretCurrent]), string(s.Data[workerpod.WebhookSecretPrevious])
 			g.Expect(previous).NotTo(BeEmpty())
