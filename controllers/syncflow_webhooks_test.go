@@ -139,6 +139,13 @@ func expectStoreSignsWithCurrent(ns string) string {
 	return current
 }
 
+// webhooksReady reads the flow's WebhooksReady condition, failing g while it is absent.
+func webhooksReady(g Gomega, flow *v1alpha1.SyncFlow) metav1.Condition {
+	c := cond(g, flow, v1alpha1.ConditionWebhooksReady)
+	g.Expect(c).NotTo(BeNil())
+	return *c
+}
+
 func flowEvents(g Gomega, ns string) []eventsv1.Event {
 	var events eventsv1.EventList
 	g.Expect(k8s.List(context.Background(), &events, client.InNamespace(ns))).To(Succeed())
@@ -152,10 +159,8 @@ var _ = Describe("SyncFlow webhooks", func() {
 
 		// No webhook is registered before the worker holds the secret: every delivery would be refused.
 		Eventually(func(g Gomega) {
-			c := cond(g, flow, v1alpha1.ConditionWebhooksReady)
-			g.Expect(c).NotTo(BeNil())
-			g.Expect(c.Reason).To(Equal(controllers.ReasonWebhookWaitingOnWorker))
-			g.Expect(c.Status).To(Equal(metav1.ConditionFalse))
+			g.Expect(webhooksReady(g, flow)).To(And(
+				HaveField("Reason", controllers.ReasonWebhookWaitingOnWorker), HaveField("Status", metav1.ConditionFalse)))
 		}).Should(Succeed())
 		Expect(storeWebhooks(ns)).To(BeEmpty())
 
@@ -176,9 +181,7 @@ var _ = Describe("SyncFlow webhooks", func() {
 			HaveField("Name", ContainSubstring("retailsync "+ns+"/orders")), HaveField("APIVersion", "wp_api_v3"))))
 		Expect(flow.Finalizers).To(ContainElement(controllers.FinalizerWebhooks))
 		Eventually(func(g Gomega) {
-			c := cond(g, flow, v1alpha1.ConditionWebhooksReady)
-			g.Expect(c).NotTo(BeNil())
-			g.Expect(c.Status).To(Equal(metav1.ConditionTrue))
+			g.Expect(webhooksReady(g, flow).Status).To(Equal(metav1.ConditionTrue))
 			g.Expect(flow.Status.Webhooks).NotTo(BeNil())
 			g.Expect(flow.Status.Webhooks.DeliveryURL).To(Equal(hookURL(ns)))
 			g.Expect(flow.Status.Webhooks.Registered).To(HaveLen(2))
@@ -273,10 +276,8 @@ var _ = Describe("SyncFlow webhooks", func() {
 		// With no worker available, re-activating would only have it disabled again at the next
 		// delivery: the flow says the webhook is down, and waits.
 		Eventually(func(g Gomega) {
-			c := cond(g, flow, v1alpha1.ConditionWebhooksReady)
-			g.Expect(c).NotTo(BeNil())
-			g.Expect(c.Status).To(Equal(metav1.ConditionFalse))
-			g.Expect(c.Reason).To(Equal(controllers.ReasonWebhookDisabled))
+			g.Expect(webhooksReady(g, flow)).To(And(
+				HaveField("Reason", controllers.ReasonWebhookDisabled), HaveField("Status", metav1.ConditionFalse)))
 		}).WithTimeout(time.Minute).Should(Succeed())
 		Expect(storeWebhooks(ns)).To(ContainElement(HaveField("Status", woocommerce.WebhookDisabled)))
 
@@ -300,9 +301,7 @@ var _ = Describe("SyncFlow webhooks", func() {
 		DeferCleanup(func() { store.Kit().Injector.SetOutage(false) })
 		Expect(k8s.Delete(ctx, flow)).To(Succeed())
 		Eventually(func(g Gomega) {
-			c := cond(g, flow, v1alpha1.ConditionWebhooksReady)
-			g.Expect(c).NotTo(BeNil())
-			g.Expect(c.Reason).To(Equal(controllers.ReasonWebhookCleanupPending))
+			g.Expect(webhooksReady(g, flow).Reason).To(Equal(controllers.ReasonWebhookCleanupPending))
 		}).Should(Succeed())
 		Expect(storeWebhooks(ns)).To(HaveLen(2))
 
@@ -373,9 +372,7 @@ var _ = Describe("SyncFlow webhooks", func() {
 		flow.Spec.Trigger.Webhook = false
 		Expect(k8s.Patch(ctx, flow, client.MergeFrom(before))).To(Succeed())
 		Eventually(func(g Gomega) {
-			c := cond(g, flow, v1alpha1.ConditionWebhooksReady)
-			g.Expect(c).NotTo(BeNil())
-			g.Expect(c.Reason).To(Equal(controllers.ReasonWebhookCleanupPending))
+			g.Expect(webhooksReady(g, flow).Reason).To(Equal(controllers.ReasonWebhookCleanupPending))
 			g.Expect(flow.Finalizers).To(ContainElement(controllers.FinalizerWebhooks))
 		}).Should(Succeed())
 

@@ -126,18 +126,24 @@ func TestPollRereadsTheCursorSecondAndResyncsIdempotently(t *testing.T) {
 	}
 }
 
-func TestPollPagesPastAFullSecond(t *testing.T) {
-	clock := wcsim.NewManualClock(time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC))
-	e := newEnv(t, options{catalog: smallCatalog, shopNow: clock.Now})
-	// More orders in one second than a page holds: keyset paging alone would never leave it.
-	const n = woocommerce.MaxPerPage + 30
+// crowdASecond places more paid orders in the clock's second than a page holds (keyset paging
+// alone would never leave that second), then one in the next second, which it returns.
+func (e *env) crowdASecond(clock *wcsim.ManualClock) (n int, last woocommerce.Order) {
+	e.t.Helper()
+	n = woocommerce.MaxPerPage + 30
 	for range n {
 		spec := paidOrder(tee(1))
 		spec.Coupon = ""
 		e.place(spec)
 	}
 	clock.Advance(time.Second)
-	last := e.place(paidOrder(tee(3)))
+	return n, e.place(paidOrder(tee(3)))
+}
+
+func TestPollPagesPastAFullSecond(t *testing.T) {
+	clock := wcsim.NewManualClock(time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC))
+	e := newEnv(t, options{catalog: smallCatalog, shopNow: clock.Now})
+	n, last := e.crowdASecond(clock)
 	e.pollAndSettle()
 	if got := len(e.site.Names("Sales Order")); got != n+1 {
 		t.Fatalf("%d Sales Orders, want %d", got, n+1)
@@ -170,14 +176,7 @@ func TestPollMissesNoOrderWhenOneMovesWhileSteppingThroughASecond(t *testing.T) 
 		})
 	}})
 	shop.Store(e.shop)
-	const n = woocommerce.MaxPerPage + 30
-	for range n {
-		spec := paidOrder(tee(1))
-		spec.Coupon = ""
-		e.place(spec)
-	}
-	clock.Advance(time.Second)
-	e.place(paidOrder(tee(3)))
+	e.crowdASecond(clock)
 	e.pollAndSettle()
 	if moved.Load() == 0 {
 		t.Fatal("the poll never stepped to the second page of the crowded second")
