@@ -39,7 +39,7 @@ func (f *Flow) Poll(ctx context.Context) error {
 		return err
 	}
 	offset, taken := 0, 0
-	var stepped map[int64]bool // orders of the cursor's second read while stepping by offset
+	atCursor := map[int64]bool{} // orders of the cursor's second read since the cursor got there
 	for {
 		orders, err := f.pollPage(ctx, wc, cursor, offset)
 		if err != nil {
@@ -50,19 +50,12 @@ func (f *Flow) Poll(ctx context.Context) error {
 			if o.DateModifiedGMT.After(next) {
 				next = o.DateModifiedGMT.Time
 			}
-		}
-		leaving := next.After(cursor) && offset > 0
-		if offset > 0 || !next.After(cursor) {
-			if stepped == nil {
-				stepped = map[int64]bool{}
-			}
-			for _, o := range orders {
-				if o.DateModifiedGMT.Equal(cursor) {
-					stepped[o.ID] = true
-				}
+			if o.DateModifiedGMT.Equal(cursor) {
+				atCursor[o.ID] = true
 			}
 		}
 		// Leaving a second stepped through by offset: the cursor stays on it until it is swept.
+		leaving := next.After(cursor) && offset > 0
 		stored := next
 		if leaving {
 			stored = cursor
@@ -73,14 +66,13 @@ func (f *Flow) Poll(ctx context.Context) error {
 		}
 		taken += n
 		if leaving {
-			if n, err = f.sweepSecond(ctx, wc, cursor, stepped); err != nil {
+			if n, err = f.sweepSecond(ctx, wc, cursor, atCursor); err != nil {
 				return err
 			}
 			taken += n
 			if _, err := f.enqueue(ctx, next, nil); err != nil {
 				return err
 			}
-			stepped = nil
 		}
 		if len(orders) < pollPage {
 			f.deps.Log.V(1).Info("Polled orders", "queued", taken, "cursor", formatCursor(next))
@@ -88,6 +80,7 @@ func (f *Flow) Poll(ctx context.Context) error {
 		}
 		if next.After(cursor) {
 			cursor, offset = next, 0
+			clear(atCursor)
 		} else {
 			offset += len(orders)
 		}
