@@ -287,11 +287,10 @@ func (r *SyncFlowReconciler) createWebhookSecret(ctx context.Context, f *v1alpha
 }
 
 func parseWebhookSecret(obj *corev1.Secret) webhookSecret {
-	rotatedAt, _ := time.Parse(time.RFC3339, string(obj.Data[workerpod.WebhookSecretRotatedAt]))
 	return webhookSecret{
 		current:   string(obj.Data[workerpod.WebhookSecretCurrent]),
 		previous:  string(obj.Data[workerpod.WebhookSecretPrevious]),
-		rotatedAt: rotatedAt,
+		rotatedAt: workerpod.WebhookSecretRotation(obj.Data),
 	}
 }
 
@@ -299,7 +298,7 @@ func writeWebhookSecret(obj *corev1.Secret, s webhookSecret) {
 	obj.Data = map[string][]byte{
 		workerpod.WebhookSecretCurrent:   []byte(s.current),
 		workerpod.WebhookSecretPrevious:  []byte(s.previous),
-		workerpod.WebhookSecretRotatedAt: []byte(s.rotatedAt.UTC().Format(time.RFC3339)),
+		workerpod.WebhookSecretRotatedAt: workerpod.FormatWebhookSecretRotation(s.rotatedAt),
 	}
 	obj.StringData = nil
 }

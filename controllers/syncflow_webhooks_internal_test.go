@@ -120,9 +120,9 @@ func TestWebhookSecretGraceFollowsTheStore(t *testing.T) {
 		if err := c.Get(ctx, client.ObjectKey{Namespace: "acme", Name: workerpod.WebhookSecretName("orders")}, s); err != nil {
 			t.Fatal(err)
 		}
-		at, err := time.Parse(time.RFC3339, string(s.Data[workerpod.WebhookSecretRotatedAt]))
-		if err != nil {
-			t.Fatal(err)
+		at := workerpod.WebhookSecretRotation(s.Data)
+		if at.IsZero() {
+			t.Fatalf("webhook Secret has no usable %s", workerpod.WebhookSecretRotatedAt)
 		}
 		flow.Status.Worker = &v1alpha1.WorkerStatus{WebhookSecretTime: &metav1.Time{Time: at}}
 	}

@@ -134,7 +134,7 @@ func (s *webhookSecrets) update(snap Snapshot) {
 		Current:  secret.Data[workerpod.WebhookSecretCurrent],
 		Previous: secret.Data[workerpod.WebhookSecretPrevious],
 	}
-	s.rotatedAt, _ = time.Parse(time.RFC3339, string(secret.Data[workerpod.WebhookSecretRotatedAt]))
+	s.rotatedAt = workerpod.WebhookSecretRotation(secret.Data)
 }
 
 // currentRotatedAt is the rotation time of the secret deliveries are verified with.

@@ -8,6 +8,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"strings"
+	"time"
 )
 
 // Labels on every object the operator creates for a flow's worker.
@@ -133,9 +134,22 @@ const (
 	// WebhookSecretPrevious is the secret before the last rotation, still accepted during the grace
 	// period; empty when there is none.
 	WebhookSecretPrevious = "previous"
-	// WebhookSecretRotatedAt is when current was generated, RFC 3339.
+	// WebhookSecretRotatedAt is when current was generated, RFC 3339 (WebhookSecretRotation).
 	WebhookSecretRotatedAt = "rotatedAt"
 )
+
+// FormatWebhookSecretRotation is the WebhookSecretRotatedAt value for t, in whole UTC seconds.
+func FormatWebhookSecretRotation(t time.Time) []byte { return []byte(t.UTC().Format(time.RFC3339)) }
+
+// WebhookSecretRotation reads WebhookSecretRotatedAt from a webhook Secret's data: zero when it is
+// missing or does not parse (a Secret edited by hand), which the operator answers with a rotation.
+func WebhookSecretRotation(data map[string][]byte) time.Time {
+	t, err := time.Parse(time.RFC3339, string(data[WebhookSecretRotatedAt]))
+	if err != nil {
+		return time.Time{}
+	}
+	return t
+}
 
 // More flags of `retailsync worker`, used where no pod runs (the local runtime).
 const (
