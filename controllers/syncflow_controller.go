@@ -1,6 +1,7 @@
 package controllers
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -265,7 +266,7 @@ func (r *SyncFlowReconciler) SetupWithManager(mgr ctrl.Manager) error {
 		Owns(&appsv1.Deployment{}).
 		Watches(&v1alpha1.StoreConnection{}, handler.EnqueueRequestsFromMapFunc(r.flowsFor(IndexConnectionRef))).
 		Watches(&v1alpha1.MappingSet{}, handler.EnqueueRequestsFromMapFunc(r.flowsFor(IndexMappingSetRef))).
-		WithOptions(controller.Options{MaxConcurrentReconciles: max(r.MaxConcurrentReconciles, 4)}).
+		WithOptions(controller.Options{MaxConcurrentReconciles: cmp.Or(r.MaxConcurrentReconciles, 4)}).
 		Named("syncflow").
 		Complete(r)
 }

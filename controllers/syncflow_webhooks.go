@@ -63,7 +63,6 @@ const (
 	ReasonWebhooksRegistered     = "WebhooksRegistered"
 	ReasonWebhooksNotConfigured  = "WebhookURLNotConfigured"
 	ReasonWebhookDisabled        = "WebhookDisabled"
-	ReasonWebhookReactivated     = "WebhookReactivated"
 	ReasonWebhookPaused          = "WebhookPaused"
 	ReasonWebhookStoreError      = "WebhookRegistrationFailed"
 	ReasonWebhookSecretConflict  = "WebhookSecretConflict"
