@@ -69,14 +69,11 @@ func New(cfg Config) (*Client, error) {
 	c := &Client{
 		base:     u,
 		auth:     "token " + cfg.APIKey + ":" + cfg.APISecret,
-		http:     cfg.HTTPClient,
+		http:     failure.WithoutRedirects(cfg.HTTPClient),
 		throttle: throttle.New(cfg.Limits),
 		timeout:  cfg.Timeout,
 		log:      cfg.Log,
 		now:      cfg.Now,
-	}
-	if c.http == nil {
-		c.http = &http.Client{}
 	}
 	if c.timeout <= 0 {
 		c.timeout = defaultTimeout
@@ -135,6 +132,9 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 		return c.transportError(ctx, method, path, err)
 	}
 	c.log.V(1).Info("Called ERPNext", "method", method, "path", path, "status", resp.StatusCode, "duration", time.Since(start))
+	if resp.StatusCode >= 300 && resp.StatusCode < 400 {
+		return failure.Redirected(System, method, path, resp)
+	}
 	if resp.StatusCode >= 300 {
 		return decodeError(resp.StatusCode, resp.Header, raw, c.now())
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -133,5 +134,30 @@ func TestNewRefusesBadConfig(t *testing.T) {
 		if _, err := erpnext.New(cfg); !failure.IsPermanent(err) {
 			t.Errorf("New(%+v) = %v, want a permanent error", cfg.URL, err)
 		}
+	}
+}
+
+// A followed redirect would turn the PUT into a GET that answers 200 (an update that did nothing)
+// and carry the API token to wherever the answer pointed.
+func TestClientDoesNotFollowRedirects(t *testing.T) {
+	target := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		t.Errorf("the client followed a redirect to %s %s", r.Method, r.URL.Path)
+	}))
+	defer target.Close()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, target.URL+r.URL.Path, http.StatusFound)
+	}))
+	defer srv.Close()
+	c, err := erpnext.New(erpnext.Config{URL: srv.URL, APIKey: apiKey, APISecret: apiSecret, HTTPClient: &http.Client{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = c.Update(context.Background(), "Customer", "CUST-1", map[string]any{"customer_name": "x"}, nil)
+	var fe *failure.Error
+	if !errors.As(err, &fe) || fe.Kind != failure.Permanent || fe.Status != http.StatusFound || !strings.Contains(fe.Message, target.URL) {
+		t.Fatalf("redirect error %v, want a permanent failure naming %s", err, target.URL)
+	}
+	if strings.Contains(err.Error(), apiSecret) {
+		t.Fatalf("the error shows the API secret: %v", err)
 	}
 }

@@ -129,14 +129,8 @@ func New(cfg Config) (*Client, error) {
 	if c.timeout <= 0 {
 		c.timeout = 30 * time.Second
 	}
-	// Redirects are not followed: a redirected OAuth request no longer matches its signature, a
-	// redirected POST turns into a GET, and a store that moved should be reconfigured, not chased.
-	hc := http.Client{}
-	if cfg.HTTPClient != nil {
-		hc = *cfg.HTTPClient
-	}
-	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	c.http = &hc
+	// Redirects are not followed: a redirected OAuth request no longer matches its signature either.
+	c.http = failure.WithoutRedirects(cfg.HTTPClient)
 	if c.now == nil {
 		c.now = time.Now
 		c.oauth.now = time.Now
@@ -182,7 +176,7 @@ func (c *Client) call(ctx context.Context, method, path string, query url.Values
 	c.log.V(1).Info("Called WooCommerce", "method", method, "path", path, "status", resp.StatusCode,
 		"duration", c.now().Sub(start))
 	if resp.StatusCode >= 300 && resp.StatusCode < 400 {
-		return nil, redirected(method, path, resp)
+		return nil, failure.Redirected(System, method, path, resp)
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		return nil, c.apiError(method, path, resp, raw)

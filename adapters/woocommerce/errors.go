@@ -94,14 +94,3 @@ func refusedAt500(body APIError) bool {
 	return body.Code == "woocommerce_rest_cannot_create_order_refund" &&
 		!strings.Contains(strings.ToLower(body.Message), "try again")
 }
-
-// redirected reports a redirect as a configuration error. The target is named without its query,
-// which would repeat the OAuth parameters.
-func redirected(method, path string, resp *http.Response) error {
-	target := "elsewhere"
-	if loc, err := resp.Location(); err == nil {
-		target = loc.Scheme + "://" + loc.Host + loc.Path
-	}
-	return &failure.Error{Kind: failure.Permanent, Reason: failure.ReasonBadResponse, System: System, Status: resp.StatusCode,
-		Message: fmt.Sprintf("%s %s: the store redirected to %s; configure that URL instead", method, path, target)}
-}

@@ -1,6 +1,7 @@
 package failure
 
 import (
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -57,4 +58,28 @@ func ParseRetryAfter(v string, now time.Time) time.Duration {
 		}
 	}
 	return 0
+}
+
+// WithoutRedirects returns a copy of hc (a new client when nil) that does not follow redirects. A
+// followed redirect turns a POST, PUT or DELETE into a GET without a body (an update that silently
+// did nothing), keeps the Authorization header across schemes, and breaks request signatures; a
+// remote that moved should be reconfigured, not chased. Redirected reports the answer.
+func WithoutRedirects(hc *http.Client) *http.Client {
+	c := http.Client{}
+	if hc != nil {
+		c = *hc
+	}
+	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	return &c
+}
+
+// Redirected reports a redirect answer as a configuration error. The target is named without its
+// query, which may repeat credentials (OAuth parameters).
+func Redirected(system, method, path string, resp *http.Response) *Error {
+	target := "elsewhere"
+	if loc, err := resp.Location(); err == nil {
+		target = loc.Scheme + "://" + loc.Host + loc.Path
+	}
+	return &Error{Kind: Permanent, Reason: ReasonBadResponse, System: system, Status: resp.StatusCode,
+		Message: fmt.Sprintf("%s %s: %s redirected to %s; configure that URL instead", method, path, system, target)}
 }
