@@ -2,6 +2,7 @@ package worker
 
 import (
 	"context"
+	"maps"
 	"strings"
 	"sync"
 	"time"
@@ -159,9 +160,13 @@ func (s *ClusterSource) consume(ctx context.Context, w watch.Interface, kind, na
 	}
 }
 
-// set records an object (nil when deleted) and follows the references it implies.
+// set records an object (nil when deleted) and follows the references it implies. It signals a
+// change only when the object appeared, went, or changed in what the worker reads: a status write
+// (the worker's own reports, the operator's conditions and probes) would otherwise wake the worker
+// to report again, which writes status again.
 func (s *ClusterSource) set(ctx context.Context, kind, name string, obj client.Object) {
 	s.mu.Lock()
+	notify := readChanged(s.snap.object(kind, name), obj)
 	switch kind {
 	case "SyncFlow":
 		s.snap.Flow, _ = obj.(*v1alpha1.SyncFlow)
@@ -212,10 +217,24 @@ func (s *ClusterSource) set(ctx context.Context, kind, name string, obj client.O
 		k, n, _ := strings.Cut(key, "/")
 		s.ensureWatch(ctx, k, n)
 	}
+	if !notify {
+		return
+	}
 	select {
 	case s.changed <- struct{}{}:
 	default:
 	}
+}
+
+// readChanged reports whether the worker must look again: the object appeared or went, its spec
+// changed (generation), its annotations changed (request tokens), or it has no generation (Secrets,
+// whose data is all there is).
+func readChanged(old, cur client.Object) bool {
+	if old == nil || cur == nil {
+		return true
+	}
+	return cur.GetGeneration() == 0 || old.GetGeneration() != cur.GetGeneration() ||
+		!maps.Equal(old.GetAnnotations(), cur.GetAnnotations())
 }
 
 // ClusterReporter publishes status by server-side apply with the worker's own field manager, so it

@@ -9,6 +9,7 @@ import (
 	"fmt"
 
 	corev1 "k8s.io/api/core/v1"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/retailsync/retailsync/api/v1alpha1"
 	"github.com/retailsync/retailsync/internal/workerpod"
@@ -64,4 +65,30 @@ func (s *Snapshot) SecretNames() []string {
 		add(workerpod.WebhookSecretName(s.Flow.Name))
 	}
 	return names
+}
+
+// object returns what the snapshot holds for kind and name, nil when nothing.
+func (s *Snapshot) object(kind, name string) client.Object {
+	switch kind {
+	case "SyncFlow":
+		if s.Flow != nil {
+			return s.Flow
+		}
+	case "StoreConnection":
+		if s.Source != nil && s.Source.Name == name {
+			return s.Source
+		}
+		if s.Target != nil && s.Target.Name == name {
+			return s.Target
+		}
+	case "MappingSet":
+		if s.MappingSet != nil {
+			return s.MappingSet
+		}
+	case "Secret":
+		if sec := s.Secrets[name]; sec != nil {
+			return sec
+		}
+	}
+	return nil
 }
