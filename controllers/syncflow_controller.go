@@ -81,8 +81,8 @@ type syncFlowStep func(context.Context, *syncFlowScope) error
 // +kubebuilder:rbac:groups=retailsync.io,resources=syncflows/status,verbs=get;update;patch
 // +kubebuilder:rbac:groups=retailsync.io,resources=mappingsets,verbs=get;list;watch
 
-// Reconcile runs resolve references -> check direction -> worker -> webhooks -> health, then
-// summarizes. A flow being deleted only has its webhooks cleaned up.
+// Reconcile runs suspension -> resolve references -> check direction -> worker -> webhooks ->
+// health, then summarizes. A flow being deleted only has its webhooks cleaned up.
 func (r *SyncFlowReconciler) Reconcile(ctx context.Context, req ctrl.Request) (result ctrl.Result, retErr error) {
 	flow := &v1alpha1.SyncFlow{}
 	if err := r.Get(ctx, req.NamespacedName, flow); err != nil {
@@ -110,6 +110,7 @@ func (r *SyncFlowReconciler) Reconcile(ctx context.Context, req ctrl.Request) (r
 	}()
 
 	for _, step := range []syncFlowStep{
+		r.reconcileSuspension,
 		r.reconcileReferences,
 		r.reconcileDirection,
 		r.reconcileSupport,

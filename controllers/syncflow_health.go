@@ -6,7 +6,9 @@ import (
 	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/event"
 	"sigs.k8s.io/controller-runtime/pkg/predicate"
@@ -115,20 +117,48 @@ func assessHealth(f *v1alpha1.SyncFlow, now time.Time) health {
 	return health{healthy, ReasonSynced, healthySummary(f)}
 }
 
-// reconcileHealth sets Ready, Degraded, Stalled and Suspended from assessHealth.
+// reconcileSuspension runs first, so that suspending stops a flow even while a later step cannot
+// proceed (a reference missing or not Ready, an invalid MappingSet): the worker Deployment, when
+// there is one, is scaled to zero at once, and Suspended follows the spec. Degraded is cleared here
+// and set again by reconcileHealth only when it runs and finds the flow outside its SLO, so a flow
+// blocked before health is judged never keeps a stale Degraded.
+func (r *SyncFlowReconciler) reconcileSuspension(ctx context.Context, s *syncFlowScope) error {
+	s.conds.remove(v1alpha1.ConditionDegraded)
+	if !s.flow.Spec.Suspend {
+		s.conds.remove(v1alpha1.ConditionSuspended)
+		return nil
+	}
+	s.conds.True(v1alpha1.ConditionSuspended, ReasonSuspended, "spec.suspend is true: the worker is scaled to zero and no changes are synced")
+	dep := &appsv1.Deployment{}
+	key := types.NamespacedName{Namespace: s.flow.Namespace, Name: workerpod.Name(s.flow.Name)}
+	if err := r.Get(ctx, key, dep); err != nil {
+		if apierrors.IsNotFound(err) {
+			return nil
+		}
+		return fmt.Errorf("reading worker Deployment %s: %w", key.Name, err)
+	}
+	if dep.Spec.Replicas != nil && *dep.Spec.Replicas == 0 {
+		return nil
+	}
+	// A merge patch of the one field: the worker's full objects need the references resolved, which
+	// is what may be missing now. reconcileWorker's next apply takes the field back.
+	patch := client.MergeFrom(dep.DeepCopy())
+	dep.Spec.Replicas = ptr.To[int32](0)
+	if err := r.Patch(ctx, dep, patch, fieldOwner); err != nil {
+		return fmt.Errorf("scaling worker Deployment %s to zero: %w", key.Name, err)
+	}
+	return nil
+}
+
+// reconcileHealth sets Ready, Degraded and Stalled from assessHealth.
 func (r *SyncFlowReconciler) reconcileHealth(_ context.Context, s *syncFlowScope) error {
 	h := assessHealth(s.flow, r.now())
-	if h.state == suspended {
-		s.conds.True(v1alpha1.ConditionSuspended, ReasonSuspended, "spec.suspend is true: the worker is scaled to zero and no changes are synced")
-	} else {
-		s.conds.remove(v1alpha1.ConditionSuspended)
+	if h.state != suspended {
 		// Lag grows and heartbeats age without anything in the API changing: look again soon.
 		s.requeue(healthRecheck)
 	}
 	if h.state == degraded {
 		s.conds.True(v1alpha1.ConditionDegraded, h.reason, h.message)
-	} else {
-		s.conds.remove(v1alpha1.ConditionDegraded)
 	}
 	switch h.state {
 	case healthy:

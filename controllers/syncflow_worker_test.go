@@ -164,6 +164,34 @@ var _ = Describe("SyncFlow worker", func() {
 		}).Should(Succeed())
 	})
 
+	It("stops the worker when suspended even while a reference is not Ready, and keeps no stale Degraded", func(ctx SpecContext) {
+		ns := newNamespace()
+		flow := readyFlow(ns, func(f *v1alpha1.SyncFlow) { f.Spec.SLO.MaxLag = dur("2m") })
+		dep := workerDeployment(ns)
+		markAvailable(dep, 1)
+		report(ns, map[string]any{
+			"worker": map[string]any{"heartbeatTime": ts(time.Now())}, "lag": "14m", "lagSeconds": 840, "backlog": 812, "deadLetters": 0,
+		})
+		expectFlowReady(flow, metav1.ConditionFalse, "LagAboveSLO")
+		Expect(cond(Default, flow, v1alpha1.ConditionDegraded).Status).To(Equal(metav1.ConditionTrue))
+
+		// The store's credentials go: the flow is blocked before its health is judged.
+		Expect(k8s.Delete(ctx, &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "shop-api"}})).To(Succeed())
+		expectFlowReady(flow, metav1.ConditionFalse, "StoreConnectionNotReady")
+		Expect(cond(Default, flow, v1alpha1.ConditionDegraded)).To(BeNil(), "Degraded judged before the block must not stay")
+
+		Expect(k8s.Get(ctx, client.ObjectKeyFromObject(flow), flow)).To(Succeed())
+		before := flow.DeepCopy()
+		flow.Spec.Suspend = true
+		Expect(k8s.Patch(ctx, flow, client.MergeFrom(before))).To(Succeed())
+		Eventually(func(g Gomega) {
+			g.Expect(k8s.Get(ctx, client.ObjectKeyFromObject(dep), dep)).To(Succeed())
+			g.Expect(*dep.Spec.Replicas).To(BeEquivalentTo(0))
+			g.Expect(cond(g, flow, v1alpha1.ConditionSuspended)).To(HaveField("Status", metav1.ConditionTrue))
+		}).Should(Succeed())
+		expectFlowReady(flow, metav1.ConditionFalse, "StoreConnectionNotReady")
+	})
+
 	It("restores a worker Deployment someone changed by hand", func(ctx SpecContext) {
 		ns := newNamespace()
 		readyFlow(ns)
