@@ -79,14 +79,14 @@ var _ = BeforeSuite(func() {
 })
 
 // fakeProber stands in for the real systems: a URL host starting with "down." does not answer, and a
-// consumer secret or API secret of "rejected" is refused, as a real endpoint would refuse it.
+// consumer secret or API secret starting with "rejected" is refused, as a real endpoint would refuse it.
 type fakeProber struct{}
 
 func (fakeProber) Probe(_ context.Context, spec v1alpha1.StoreConnectionSpec, creds credentials.Set) (string, error) {
 	if strings.Contains(spec.URL, "://down.") {
 		return "", failure.Transientf(failure.ReasonConnection, "dial tcp: connection refused")
 	}
-	if creds.Get(v1alpha1.CredentialConsumerSecret) == "rejected" || creds.Get(v1alpha1.CredentialAPISecret) == "rejected" {
+	if strings.HasPrefix(creds.Get(v1alpha1.CredentialConsumerSecret), "rejected") || strings.HasPrefix(creds.Get(v1alpha1.CredentialAPISecret), "rejected") {
 		return "", &failure.Error{Kind: failure.Permanent, Reason: failure.ReasonUnauthorized, Status: 401, Message: "Consumer secret is invalid."}
 	}
 	return "9.9.0-fake", nil
