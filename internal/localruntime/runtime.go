@@ -189,7 +189,7 @@ func (r *Runtime) start(key types.NamespacedName, dep *appsv1.Deployment, spec S
 		p.ready = true
 		r.mu.Unlock()
 		if r.Front != nil {
-			r.Front.Route(dep.Labels[workerpod.LabelSyncFlow], key.Namespace, ep.Webhook)
+			r.Front.Route(workerpod.Arg(spec.Args, workerpod.FlagSyncFlow), key.Namespace, ep.Webhook)
 		}
 		notify()
 	}
@@ -202,7 +202,7 @@ func (r *Runtime) start(key types.NamespacedName, dep *appsv1.Deployment, spec S
 		p.ready, p.lastErr, p.exitTime = false, err, time.Now()
 		r.mu.Unlock()
 		if r.Front != nil {
-			r.Front.Unroute(dep.Labels[workerpod.LabelSyncFlow], key.Namespace)
+			r.Front.Unroute(workerpod.Arg(spec.Args, workerpod.FlagSyncFlow), key.Namespace)
 		}
 		close(p.done)
 		if ctx.Err() == nil { // it exited by itself: tell Reconcile, which restarts it

@@ -49,7 +49,7 @@ type fakeWorker struct {
 func (f *fakeWorker) run(ctx context.Context, spec localruntime.Spec) error {
 	f.mu.Lock()
 	f.starts = append(f.starts, spec)
-	ns := testenv.Arg(spec.Args, workerpod.FlagNamespace)
+	ns := workerpod.Arg(spec.Args, workerpod.FlagNamespace)
 	fail := f.failNext[ns] > 0
 	if fail {
 		f.failNext[ns]--
@@ -169,7 +169,7 @@ var _ = Describe("Local runtime", func() {
 		starts, _ := worker.snapshot()
 		var spec localruntime.Spec
 		for _, s := range starts {
-			if testenv.Arg(s.Args, workerpod.FlagNamespace) == "rt-ready" {
+			if workerpod.Arg(s.Args, workerpod.FlagNamespace) == "rt-ready" {
 				spec = s
 			}
 		}
@@ -225,7 +225,7 @@ var _ = Describe("Local runtime", func() {
 		starts, _ := worker.snapshot()
 		n := 0
 		for _, s := range starts {
-			if testenv.Arg(s.Args, workerpod.FlagNamespace) == "rt-crash" {
+			if workerpod.Arg(s.Args, workerpod.FlagNamespace) == "rt-crash" {
 				n++
 			}
 		}

@@ -26,7 +26,7 @@ type StandInWorker struct {
 
 // NewStandInWorker builds one from the worker's arguments.
 func NewStandInWorker(args []string) (*StandInWorker, error) {
-	cfg, err := clientcmd.BuildConfigFromFlags("", Arg(args, workerpod.FlagKubeconfig))
+	cfg, err := clientcmd.BuildConfigFromFlags("", workerpod.Arg(args, workerpod.FlagKubeconfig))
 	if err != nil {
 		return nil, err
 	}
@@ -34,18 +34,7 @@ func NewStandInWorker(args []string) (*StandInWorker, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &StandInWorker{Args: args, Client: c, Namespace: Arg(args, workerpod.FlagNamespace), Flow: Arg(args, workerpod.FlagSyncFlow)}, nil
-}
-
-// Arg returns the last value of a flag in args, as pflag reads repeated flags.
-func Arg(args []string, name string) string {
-	v := ""
-	for i := 0; i+1 < len(args); i++ {
-		if args[i] == name {
-			v = args[i+1]
-		}
-	}
-	return v
+	return &StandInWorker{Args: args, Client: c, Namespace: workerpod.Arg(args, workerpod.FlagNamespace), Flow: workerpod.Arg(args, workerpod.FlagSyncFlow)}, nil
 }
 
 // Heartbeat applies a caught-up report with a fresh heartbeat, by server-side apply with the

@@ -103,8 +103,30 @@ func Selector(flowName string) map[string]string {
 		LabelName:      AppName,
 		LabelComponent: ComponentValue,
 		LabelInstance:  Name(flowName),
-		LabelSyncFlow:  flowName,
+		LabelSyncFlow:  flowLabelValue(flowName),
 	}
+}
+
+// flowLabelValue is the flow's name as a label value, which holds at most 63 characters while a
+// SyncFlow's name may have 253: a longer name is shortened with a hash, as Name does. Whoever needs
+// the flow's name reads it from the worker's arguments (FlagSyncFlow), not from this label.
+func flowLabelValue(flowName string) string {
+	if len(flowName) <= 63 {
+		return flowName
+	}
+	sum := sha256.Sum256([]byte(flowName))
+	return strings.TrimRight(flowName[:54], "-._") + "-" + hex.EncodeToString(sum[:])[:8]
+}
+
+// Arg returns the last value of a flag in a worker's arguments, as pflag reads repeated flags.
+func Arg(args []string, flag string) string {
+	v := ""
+	for i := 0; i+1 < len(args); i++ {
+		if args[i] == flag {
+			v = args[i+1]
+		}
+	}
+	return v
 }
 
 // Args returns the worker container's arguments.

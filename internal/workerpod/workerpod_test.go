@@ -4,6 +4,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"k8s.io/apimachinery/pkg/util/validation"
 )
 
 var dns1035 = regexp.MustCompile(`^[a-z]([-a-z0-9]*[a-z0-9])?$`)
@@ -23,6 +25,26 @@ func TestNameIsAValidServiceNameForAnyFlowName(t *testing.T) {
 	}
 	if Name("orders") != "orders-worker" {
 		t.Errorf("a short flow name should read plainly, got %q", Name("orders"))
+	}
+}
+
+func TestLabelsAreValidForAnyFlowName(t *testing.T) {
+	long := strings.Repeat("orders.", 36)
+	values := map[string]bool{}
+	for _, flow := range []string{"orders", "acme.orders", long, long + "x"} {
+		for k, v := range Labels(flow) {
+			if errs := validation.IsValidLabelValue(v); len(errs) > 0 {
+				t.Errorf("Labels(%q)[%s] = %q: %s", flow, k, v, strings.Join(errs, "; "))
+			}
+		}
+		v := Labels(flow)[LabelSyncFlow]
+		if values[v] {
+			t.Errorf("the %s label of %q collides with another flow's", LabelSyncFlow, flow)
+		}
+		values[v] = true
+	}
+	if Labels("acme.orders")[LabelSyncFlow] != "acme.orders" {
+		t.Error("a short flow name should be its own label value")
 	}
 }
 
