@@ -189,8 +189,9 @@ func (r *StoreConnectionReconciler) reconcileProbe(ctx context.Context, s *store
 	if wasReachable != nil && wasReachable.Status == metav1.ConditionFalse {
 		r.Recorder.Eventf(conn, nil, corev1.EventTypeNormal, "Recovered", "Probe", "%s is reachable again", conn.Spec.URL)
 	}
-	s.conds.True(v1alpha1.ConditionReachable, ReasonProbeSucceeded,
-		fmt.Sprintf("%s answered in %dms", conn.Spec.URL, latency.Milliseconds()))
+	// The latency is in status.lastProbe; a message that changed with it would rewrite the condition
+	// on every probe.
+	s.conds.True(v1alpha1.ConditionReachable, ReasonProbeSucceeded, fmt.Sprintf("%s answered", conn.Spec.URL))
 	return nil
 }
 

@@ -18,6 +18,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/builder"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/controller"
+	"sigs.k8s.io/controller-runtime/pkg/event"
 	"sigs.k8s.io/controller-runtime/pkg/handler"
 	"sigs.k8s.io/controller-runtime/pkg/log"
 	"sigs.k8s.io/controller-runtime/pkg/predicate"
@@ -265,11 +266,29 @@ func (r *SyncFlowReconciler) SetupWithManager(mgr ctrl.Manager) error {
 		For(&v1alpha1.SyncFlow{}, builder.WithPredicates(predicate.Or[client.Object](
 			predicate.GenerationChangedPredicate{}, predicate.AnnotationChangedPredicate{}, workerReportChanged(r.now)))).
 		Owns(&appsv1.Deployment{}).
-		Watches(&v1alpha1.StoreConnection{}, handler.EnqueueRequestsFromMapFunc(r.flowsFor(IndexConnectionRef))).
+		Watches(&v1alpha1.StoreConnection{}, handler.EnqueueRequestsFromMapFunc(r.flowsFor(IndexConnectionRef)),
+			builder.WithPredicates(predicate.Or[client.Object](predicate.GenerationChangedPredicate{}, readyChanged()))).
 		Watches(&v1alpha1.MappingSet{}, handler.EnqueueRequestsFromMapFunc(r.flowsFor(IndexMappingSetRef))).
 		WithOptions(controller.Options{MaxConcurrentReconciles: cmp.Or(r.MaxConcurrentReconciles, 4)}).
 		Named("syncflow").
 		Complete(r)
+}
+
+// readyChanged lets a StoreConnection update through only when its Ready condition changed, which
+// is all a flow reads of a connection's status. Each health probe writes the connection's status
+// (lastProbe); without this every probe would reconcile every flow that uses the connection.
+func readyChanged() predicate.Funcs {
+	return predicate.Funcs{UpdateFunc: func(e event.UpdateEvent) bool {
+		ready := func(o client.Object) metav1.Condition {
+			if c, ok := o.(*v1alpha1.StoreConnection); ok {
+				if r := meta.FindStatusCondition(c.Status.Conditions, v1alpha1.ConditionReady); r != nil {
+					return metav1.Condition{Status: r.Status, Reason: r.Reason, Message: r.Message, ObservedGeneration: r.ObservedGeneration}
+				}
+			}
+			return metav1.Condition{}
+		}
+		return ready(e.ObjectOld) != ready(e.ObjectNew)
+	}}
 }
 
 func (r *SyncFlowReconciler) flowsFor(index string) handler.MapFunc {

@@ -17,6 +17,7 @@ import (
 	"k8s.io/client-go/tools/events"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/client/fake"
+	"sigs.k8s.io/controller-runtime/pkg/event"
 
 	wcsim "github.com/retailsync/retailsync/adapters/woocommerce/sim"
 	"github.com/retailsync/retailsync/api/v1alpha1"
@@ -207,5 +208,25 @@ func TestWebhookSecretNeverFormatsItsValues(t *testing.T) {
 		if strings.Contains(out, "c-value") || strings.Contains(out, "p-value") {
 			t.Errorf("formatted secret shows a value: %s", out)
 		}
+	}
+}
+
+// A connection's health probe writes its status every interval; only a change of its Ready
+// condition concerns the flows that use it.
+func TestFlowsFollowAConnectionsReadinessNotItsProbes(t *testing.T) {
+	conn := func(status metav1.ConditionStatus, probed time.Time) *v1alpha1.StoreConnection {
+		return &v1alpha1.StoreConnection{Status: v1alpha1.StoreConnectionStatus{
+			Conditions: []metav1.Condition{{Type: v1alpha1.ConditionReady, Status: status, Reason: "R", Message: "m", ObservedGeneration: 1,
+				LastTransitionTime: metav1.NewTime(probed)}},
+			LastProbe: &v1alpha1.ProbeStatus{Time: metav1.NewTime(probed), LatencyMilliseconds: probed.UnixMilli() % 97},
+		}}
+	}
+	t0 := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
+	p := readyChanged()
+	if p.Update(event.UpdateEvent{ObjectOld: conn(metav1.ConditionTrue, t0), ObjectNew: conn(metav1.ConditionTrue, t0.Add(5*time.Minute))}) {
+		t.Error("a probe that changed nothing but its own record reconciles the flows")
+	}
+	if !p.Update(event.UpdateEvent{ObjectOld: conn(metav1.ConditionTrue, t0), ObjectNew: conn(metav1.ConditionFalse, t0.Add(5*time.Minute))}) {
+		t.Error("a connection that stopped being Ready does not reconcile its flows")
 	}
 }
