@@ -47,6 +47,9 @@ type storeConnectionScope struct {
 	conn  *v1alpha1.StoreConnection
 	conds conditionSetter
 	creds credentials.Set
+	// stillRejected: the endpoint rejected these same credentials at the last probe, so a rejection
+	// now is no news worth an Event.
+	stillRejected bool
 	// requeueAfter is the shortest requeue any sub-step asked for.
 	requeueAfter time.Duration
 }
@@ -115,21 +118,24 @@ func (r *StoreConnectionReconciler) reconcileCredentials(ctx context.Context, s 
 		return nil
 	}
 	s.creds = creds
-	r.recordFingerprint(ctx, s, creds.Fingerprint())
+	was := s.conds.get(v1alpha1.ConditionCredentialsReady)
+	rejected := was != nil && was.Reason == ReasonCredentialsRejected
+	s.stillRejected = !r.recordFingerprint(ctx, s, creds.Fingerprint()) && rejected
 	s.conds.True(v1alpha1.ConditionCredentialsReady, ReasonCredentialsResolved,
 		fmt.Sprintf("Secret %q holds every key %s needs", key.Name, conn.Spec.System))
 	return nil
 }
 
-// recordFingerprint notes a rotation when the fingerprint changes, with an Event.
-func (r *StoreConnectionReconciler) recordFingerprint(ctx context.Context, s *storeConnectionScope, fingerprint string) {
+// recordFingerprint notes a rotation when the fingerprint changes, with an Event, and reports whether
+// it changed.
+func (r *StoreConnectionReconciler) recordFingerprint(ctx context.Context, s *storeConnectionScope, fingerprint string) bool {
 	status := &s.conn.Status
 	if status.Credentials == nil {
 		status.Credentials = &v1alpha1.CredentialsStatus{}
 	}
 	previous := status.Credentials.Fingerprint
 	if previous == fingerprint {
-		return
+		return false
 	}
 	now := metav1.NewTime(r.now())
 	status.Credentials.Fingerprint = fingerprint
@@ -140,6 +146,7 @@ func (r *StoreConnectionReconciler) recordFingerprint(ctx context.Context, s *st
 		r.Recorder.Eventf(s.conn, nil, corev1.EventTypeNormal, "CredentialsRotated", "Rotate",
 			"Credentials from Secret %q changed (fingerprint %s -> %s)", s.conn.Spec.CredentialsSecretRef.Name, previous, fingerprint)
 	}
+	return true
 }
 
 // reconcileProbe calls the endpoint with the current credentials on the health-check interval.
@@ -166,11 +173,14 @@ func (r *StoreConnectionReconciler) reconcileProbe(ctx context.Context, s *store
 	if err != nil {
 		reason := failure.ReasonOf(err)
 		if reason == failure.ReasonUnauthorized || reason == failure.ReasonForbidden {
+			// Events on transitions only, as for Unreachable below.
+			if !s.stillRejected {
+				r.Recorder.Eventf(conn, nil, corev1.EventTypeWarning, ReasonCredentialsRejected, "Probe",
+					"%s rejected the credentials from Secret %q", conn.Spec.System, conn.Spec.CredentialsSecretRef.Name)
+			}
 			s.conds.True(v1alpha1.ConditionReachable, ReasonProbeSucceeded, fmt.Sprintf("%s answered", conn.Spec.URL))
 			s.conds.False(v1alpha1.ConditionCredentialsReady, ReasonCredentialsRejected,
 				fmt.Sprintf("%s rejected the credentials from Secret %q: %s", conn.Spec.System, conn.Spec.CredentialsSecretRef.Name, err))
-			r.Recorder.Eventf(conn, nil, corev1.EventTypeWarning, ReasonCredentialsRejected, "Probe",
-				"%s rejected the credentials from Secret %q", conn.Spec.System, conn.Spec.CredentialsSecretRef.Name)
 			return nil
 		}
 		s.conds.False(v1alpha1.ConditionReachable, ReasonUnreachable, fmt.Sprintf("Probe of %s failed: %s", conn.Spec.URL, err))
