@@ -245,15 +245,23 @@ func (e *Engine) Stop(ctx context.Context) error {
 	return e.store.Stop(ctx)
 }
 
+// pruneInterval is how often retention is applied. Retention periods run in hours and days; a
+// DELETE every report interval (seconds) would only compete with jobs for the store.
+const pruneInterval = 10 * time.Minute
+
 func (e *Engine) refreshGauges(ctx context.Context) {
 	defer close(e.reportsDone)
 	t := time.NewTicker(e.cfg.ReportInterval)
 	defer t.Stop()
+	var pruned time.Time
 	for {
 		if _, err := e.Report(ctx); err != nil && ctx.Err() == nil {
 			e.log.Error(err, "Failed to refresh the engine report")
 		}
-		e.prune(ctx)
+		if time.Since(pruned) >= pruneInterval {
+			e.prune(ctx)
+			pruned = time.Now()
+		}
 		select {
 		case <-ctx.Done():
 			return
