@@ -4,8 +4,6 @@
 package wiring
 
 import (
-	"time"
-
 	"github.com/retailsync/retailsync/api/v1alpha1"
 	"github.com/retailsync/retailsync/controllers"
 	"github.com/retailsync/retailsync/internal/flows/orders"
@@ -26,13 +24,9 @@ func Probers() map[v1alpha1.System]controllers.Prober {
 func Flows() map[v1alpha1.FlowKind]worker.FlowFactory {
 	return map[v1alpha1.FlowKind]worker.FlowFactory{
 		v1alpha1.FlowOrders: func(d worker.FlowDeps) (worker.Flow, error) {
-			poll := 5 * time.Minute
-			if d.Spec.Trigger.PollInterval != nil {
-				poll = d.Spec.Trigger.PollInterval.Duration
-			}
 			return orders.New(orders.Deps{
 				Store: d.Store, ERP: d.ERP, Mapper: d.Mapper, Engine: d.Engine, Cursors: d.Records,
-				PollInterval: poll, Log: d.Log.WithName("orders"),
+				Log: d.Log.WithName("orders"),
 			})
 		},
 	}

@@ -39,8 +39,20 @@ func TestEveryOrderReachesTheERPOnce(t *testing.T) {
 	ctx, cancel := context.WithCancel(e.ctx)
 	defer cancel()
 	go e.shop.RunDeliveries(ctx, 10*time.Millisecond)
-	polled := make(chan error, 1)
-	go func() { polled <- e.flow.Run(ctx) }()
+	// The backstop poll, as the worker runs it (every 50 ms here instead of minutes).
+	polled := make(chan struct{})
+	go func() {
+		defer close(polled)
+		for ctx.Err() == nil {
+			if err := e.flow.Poll(ctx); err != nil && ctx.Err() == nil {
+				t.Logf("poll: %v", err)
+			}
+			select {
+			case <-ctx.Done():
+			case <-time.After(50 * time.Millisecond):
+			}
+		}
+	}()
 
 	// Private: random storefront orders never pick it; only the deliberately bad orders do.
 	mugPrice := woocommerce.MustMoney("12.00")
@@ -111,9 +123,7 @@ func TestEveryOrderReachesTheERPOnce(t *testing.T) {
 	// Webhooks still queued in the store (slow under the race detector) only repeat what the poll
 	// already carried; they would collapse by version.
 	cancel()
-	if err := <-polled; err != nil {
-		t.Errorf("Run returned %v", err)
-	}
+	<-polled
 	eventually(t, 30*time.Second, "the engine to settle", e.settled)
 
 	e.assertMirrored(storeOrders, bad)

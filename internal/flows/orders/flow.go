@@ -12,7 +12,6 @@ package orders
 import (
 	"context"
 	"errors"
-	"time"
 
 	"github.com/go-logr/logr"
 
@@ -32,8 +31,6 @@ const (
 	CursorName = "orders/woocommerce/modified_after"
 	// XrefNamespace caches store order -> Sales Order references.
 	XrefNamespace = "erpnext/sales-order"
-
-	defaultPollInterval = 5 * time.Minute
 )
 
 // CursorReader reads a durable cursor; *store.Store implements it.
@@ -52,9 +49,7 @@ type Deps struct {
 	Engine *engine.Engine
 	// Cursors reads the poll cursor (the engine's store).
 	Cursors CursorReader
-	// PollInterval is the gap between two polls in Run (default 5m).
-	PollInterval time.Duration
-	Log          logr.Logger
+	Log     logr.Logger
 }
 
 // Flow is the Orders flow. It is safe for concurrent use.
@@ -69,9 +64,6 @@ type Flow struct {
 func New(deps Deps) (*Flow, error) {
 	if deps.Store == nil || deps.ERP == nil || deps.Mapper == nil || deps.Engine == nil || deps.Cursors == nil {
 		return nil, errors.New("orders: Store, ERP, Mapper, Engine and Cursors are required")
-	}
-	if deps.PollInterval <= 0 {
-		deps.PollInterval = defaultPollInterval
 	}
 	return &Flow{deps: deps, customers: keyedMutex{held: map[string]*keyedEntry{}}}, nil
 }

@@ -112,13 +112,12 @@ func newEnv(t testing.TB, o options) *env {
 		t.Fatal(err)
 	}
 	e.flow, err = orders.New(orders.Deps{
-		Store:        func() *woocommerce.Client { return e.wc },
-		ERP:          func() *erpnext.Client { return e.erp },
-		Mapper:       e.mapper.Load,
-		Engine:       e.engine,
-		Cursors:      st,
-		PollInterval: 50 * time.Millisecond,
-		Log:          o.log,
+		Store:   func() *woocommerce.Client { return e.wc },
+		ERP:     func() *erpnext.Client { return e.erp },
+		Mapper:  e.mapper.Load,
+		Engine:  e.engine,
+		Cursors: st,
+		Log:     o.log,
 	})
 	if err != nil {
 		t.Fatal(err)

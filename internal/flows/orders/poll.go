@@ -2,7 +2,6 @@ package orders
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"maps"
 	"net/url"
@@ -187,26 +186,6 @@ func formatCursor(t time.Time) string {
 		return ""
 	}
 	return t.UTC().Format(time.RFC3339)
-}
-
-// Run polls every PollInterval until ctx ends. A failed pass is logged and tried again at the next
-// tick: the cursor only moves with what was enqueued, so nothing is skipped.
-func (f *Flow) Run(ctx context.Context) error {
-	t := time.NewTicker(f.deps.PollInterval)
-	defer t.Stop()
-	for {
-		if err := f.Poll(ctx); err != nil && ctx.Err() == nil {
-			f.deps.Log.Error(err, "Failed to poll orders")
-		}
-		select {
-		case <-ctx.Done():
-			if errors.Is(ctx.Err(), context.Canceled) {
-				return nil
-			}
-			return ctx.Err()
-		case <-t.C:
-		}
-	}
 }
 
 // Resync resets the cursor so that the next poll reads every order again; version dedup makes that
