@@ -89,12 +89,7 @@ func New(cfg Config) (*Client, error) {
 func (c *Client) do(ctx context.Context, method, path string, query url.Values, body, out any) error {
 	release, err := c.throttle.Acquire(ctx)
 	if err != nil {
-		if ctx.Err() != nil {
-			return ctx.Err() // the caller's context ended while waiting: not a failure of the ERP
-		}
-		// The rate limiter refuses at once a wait that would outlast the caller's deadline.
-		return &failure.Error{Kind: failure.Transient, Reason: failure.ReasonRateLimited,
-			Message: "the connection's rate limit would delay this " + method + " past its deadline", Err: err}
+		return err
 	}
 	defer release()
 	ctx, cancel := context.WithTimeout(ctx, c.timeout)

@@ -7,6 +7,8 @@ import (
 	"context"
 
 	"golang.org/x/time/rate"
+
+	"github.com/retailsync/retailsync/internal/failure"
 )
 
 // Limits mirrors StoreConnection spec.rateLimit. Zero values mean "no limit" for that knob.
@@ -40,6 +42,9 @@ func New(l Limits) *Throttle {
 
 // Acquire waits for an in-flight slot and a rate token, in that order so that waiting for a slot does
 // not waste tokens. The returned release must be called when the request (body included) is done.
+// When ctx ends it returns ctx's error; when the rate limit would make the wait outlast ctx's
+// deadline (the limiter refuses such a wait at once) it returns a Transient RateLimited failure,
+// whichever adapter asked.
 func (t *Throttle) Acquire(ctx context.Context) (release func(), err error) {
 	release = func() {}
 	if t.inFlight != nil {
@@ -53,7 +58,11 @@ func (t *Throttle) Acquire(ctx context.Context) (release func(), err error) {
 	if t.limiter != nil {
 		if err := t.limiter.Wait(ctx); err != nil {
 			release()
-			return nil, err
+			if ctx.Err() != nil {
+				return nil, ctx.Err()
+			}
+			return nil, &failure.Error{Kind: failure.Transient, Reason: failure.ReasonRateLimited,
+				Message: "the connection's rate limit would delay this request past its deadline", Err: err}
 		}
 	}
 	return release, nil

@@ -7,6 +7,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/retailsync/retailsync/internal/failure"
 )
 
 func TestInFlightCapHolds(t *testing.T) {
@@ -76,8 +78,10 @@ func TestRateWaitFailsFastWhenDeadlineIsTooClose(t *testing.T) {
 	release()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	if _, err := th.Acquire(ctx); err == nil {
-		t.Fatal("second request within the hour was allowed")
+	_, err = th.Acquire(ctx)
+	var fe *failure.Error
+	if !errors.As(err, &fe) || fe.Kind != failure.Transient || fe.Reason != failure.ReasonRateLimited {
+		t.Fatalf("second request within the hour: %v, want a transient RateLimited failure", err)
 	}
 }
 
