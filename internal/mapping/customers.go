@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
+	"sync"
 
 	"github.com/retailsync/retailsync/api/v1alpha1"
 	"github.com/retailsync/retailsync/internal/canonical"
@@ -53,7 +54,7 @@ func (m *Mapper) PlanCustomer(o *canonical.Order) (CustomerPlan, error) {
 	if !m.createCustomers {
 		return plan, nil
 	}
-	vars := orderActivation(o)
+	vars := sync.OnceValue(func() map[string]any { return orderActivation(o) })
 	subject := "order " + o.StoreID
 	group, _, err := computeField[string](m, v1alpha1.FieldCustomerGroup, vars, subject)
 	if err != nil {

@@ -3,6 +3,7 @@ package mapping
 import (
 	"fmt"
 	"maps"
+	"sync"
 
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
@@ -85,7 +86,7 @@ func (m *Mapper) OrderAction(o *canonical.Order) (v1alpha1.OrderAction, error) {
 	if action != v1alpha1.OrderActionCreate {
 		return action, nil
 	}
-	include, set, err := computeField[bool](m, v1alpha1.FieldOrderInclude, orderActivation(o), "order "+o.StoreID)
+	include, set, err := computeField[bool](m, v1alpha1.FieldOrderInclude, func() map[string]any { return orderActivation(o) }, "order "+o.StoreID)
 	if err != nil {
 		return "", err
 	}
@@ -122,7 +123,7 @@ type OrderFields struct {
 
 // OrderFields evaluates the order.* expressions for o.
 func (m *Mapper) OrderFields(o *canonical.Order) (OrderFields, error) {
-	vars := orderActivation(o)
+	vars := sync.OnceValue(func() map[string]any { return orderActivation(o) })
 	var f OrderFields
 	for _, c := range []struct {
 		name v1alpha1.ComputedFieldName
@@ -143,8 +144,11 @@ func (m *Mapper) OrderFields(o *canonical.Order) (OrderFields, error) {
 
 // LineWarehouse evaluates line.warehouse for one line of o; "" leaves the ERP's default warehouse.
 func (m *Mapper) LineWarehouse(o *canonical.Order, l *canonical.OrderLine) (string, error) {
-	vars := orderActivation(o)
-	vars[lineVar.name] = lineVars(l)
+	vars := func() map[string]any {
+		v := orderActivation(o)
+		v[lineVar.name] = lineVars(l)
+		return v
+	}
 	v, _, err := computeField[string](m, v1alpha1.FieldLineWarehouse, vars, fmt.Sprintf("order %s line %s", o.StoreID, l.StoreID))
 	return v, err
 }
@@ -153,15 +157,16 @@ func orderActivation(o *canonical.Order) map[string]any {
 	return map[string]any{orderVar.name: orderVars(o), customerVar.name: customerVars(&o.Customer)}
 }
 
-// computeField evaluates the expression for f if the MappingSet has one; set is false when it does
-// not. An evaluation error (a missing map key, the cost limit) fails the record with reason Unmapped,
-// naming the order or product it was evaluated for.
-func computeField[T string | bool](m *Mapper, f v1alpha1.ComputedFieldName, vars map[string]any, subject string) (v T, set bool, err error) {
+// computeField evaluates the expression for f if the MappingSet has one, building its variables only
+// then (most MappingSets have few expressions, and the line's is asked for on every line); set is
+// false when it has none. An evaluation error (a missing map key, the cost limit) fails the record
+// with reason Unmapped, naming the order or product it was evaluated for.
+func computeField[T string | bool](m *Mapper, f v1alpha1.ComputedFieldName, vars func() map[string]any, subject string) (v T, set bool, err error) {
 	prg, ok := m.computed[f]
 	if !ok {
 		return v, false, nil
 	}
-	if v, err = eval[T](prg, vars); err != nil {
+	if v, err = eval[T](prg, vars()); err != nil {
 		return v, false, m.notMapped(subject, fmt.Errorf("expression for %s failed: %w", f, err))
 	}
 	return v, true, nil
