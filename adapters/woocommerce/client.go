@@ -124,7 +124,7 @@ func New(cfg Config) (*Client, error) {
 		timeout:  cfg.Timeout,
 		log:      cfg.Logger,
 		now:      cfg.Now,
-		oauth:    oauthSigner{now: cfg.Now, nonce: cfg.Nonce},
+		oauth:    oauthSigner{nonce: cfg.Nonce},
 	}
 	if c.timeout <= 0 {
 		c.timeout = 30 * time.Second
@@ -133,8 +133,8 @@ func New(cfg Config) (*Client, error) {
 	c.http = failure.WithoutRedirects(cfg.HTTPClient)
 	if c.now == nil {
 		c.now = time.Now
-		c.oauth.now = time.Now
 	}
+	c.oauth.now = c.now // one clock for request timing and OAuth timestamps
 	if c.oauth.nonce == nil {
 		c.oauth.nonce = randomNonce
 	}

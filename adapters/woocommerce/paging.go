@@ -76,8 +76,6 @@ func (o ListOptions) values() url.Values {
 // page is one page of a collection with WooCommerce's paging headers.
 type page[T any] struct {
 	Items      []T
-	Number     int
-	Total      int // X-WP-Total
 	TotalPages int // X-WP-TotalPages
 }
 
@@ -88,8 +86,7 @@ func listPage[T any](ctx context.Context, c *Client, path string, q url.Values, 
 	if err != nil {
 		return page[T]{}, err
 	}
-	p := page[T]{Items: items, Number: number}
-	p.Total, _ = strconv.Atoi(h.Get("X-WP-Total"))
+	p := page[T]{Items: items}
 	p.TotalPages, _ = strconv.Atoi(h.Get("X-WP-TotalPages"))
 	return p, nil
 }
@@ -121,8 +118,8 @@ func list[T any](ctx context.Context, c *Client, path string, opts ListOptions) 
 	}
 }
 
-// collect gathers a walk into a slice.
-func collect[T any](seq iter.Seq2[T, error]) ([]T, error) {
+// Collect gathers a collection walk (Client.Orders, Client.Products ...) into a slice.
+func Collect[T any](seq iter.Seq2[T, error]) ([]T, error) {
 	var out []T
 	for item, err := range seq {
 		if err != nil {

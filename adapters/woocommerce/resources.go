@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"iter"
 	"net/url"
 
 	"github.com/retailsync/retailsync/internal/failure"
@@ -83,9 +82,6 @@ func remove[T any](ctx context.Context, c *Client, path string, force bool) (T, 
 	_, err := c.call(ctx, "DELETE", path, q, nil, &out)
 	return out, err
 }
-
-// Collect gathers a collection walk (Client.Orders, Client.Products ...) into a slice.
-func Collect[T any](seq iter.Seq2[T, error]) ([]T, error) { return collect(seq) }
 
 func idPath(format string, ids ...int64) string {
 	args := make([]any, len(ids))
