@@ -82,7 +82,7 @@ func (s *Store) execute(ctx context.Context, job *Job, work func(context.Context
 }
 
 func (s *Store) run(ctx context.Context, job *Job, work func(context.Context, *Job) error) error {
-	unlock, err := s.locks.lock(ctx, job.Resource)
+	unlock, err := s.locks.Lock(ctx, job.Resource)
 	if err != nil {
 		return river.JobSnooze(0) // shutting down while waiting: try again after restart, attempt unspent
 	}

@@ -22,6 +22,7 @@ import (
 	"github.com/riverqueue/river/riverdriver/riversqlite"
 	"modernc.org/sqlite"
 
+	"github.com/retailsync/retailsync/internal/keyedlock"
 	"github.com/retailsync/retailsync/internal/stmtcache"
 )
 
@@ -50,13 +51,18 @@ type Store struct {
 	driver  string
 	backend backend
 	db      querier
-	locks   *resourceLocks
+	// locks keeps jobs for one resource from running at once in this process. A flow has one worker
+	// process: its Deployment runs one replica, and a SQLite store admits one process (see lockFile).
+	// A PostgreSQL store shared by several processes would need a lock in the database instead.
+	// Waiting jobs hold a worker only while a job for the same resource runs, and the version check
+	// after the lock turns the older of two into a cheap skip.
+	locks   *keyedlock.Locks
 	retries *retrySchedule
 }
 
 // Open connects, creates River's tables and the store's own (both idempotent), and returns the store.
 func Open(ctx context.Context, cfg Config) (*Store, error) {
-	s := &Store{locks: newResourceLocks(), retries: newRetrySchedule()}
+	s := &Store{locks: keyedlock.New(), retries: newRetrySchedule()}
 	var err error
 	switch cfg.Driver {
 	case DriverSQLite, "":

@@ -2,7 +2,6 @@ package orders
 
 import (
 	"context"
-	"sync"
 
 	"github.com/retailsync/retailsync/adapters/erpnext"
 	"github.com/retailsync/retailsync/api/v1alpha1"
@@ -21,7 +20,10 @@ func (f *Flow) customer(ctx context.Context, erp *erpnext.Client, m *mapping.Map
 	if plan.Customer != "" {
 		return plan.Customer, nil
 	}
-	unlock := f.customers.lock(string(plan.MatchBy) + "/" + plan.Key)
+	unlock, err := f.customers.Lock(ctx, string(plan.MatchBy)+"/"+plan.Key)
+	if err != nil {
+		return "", err
+	}
 	defer unlock()
 	if plan.Create == nil {
 		storeID, email := "", plan.Key
@@ -53,35 +55,4 @@ func (f *Flow) customer(ctx context.Context, erp *erpnext.Client, m *mapping.Map
 		f.deps.Log.Info("Created an ERP customer", "customer", got.Name, "order", o.StoreID)
 	}
 	return got.Name, nil
-}
-
-// keyedMutex is a mutex per key, dropped when nobody holds or waits for it.
-type keyedMutex struct {
-	mu   sync.Mutex
-	held map[string]*keyedEntry
-}
-
-type keyedEntry struct {
-	mu      sync.Mutex
-	waiters int
-}
-
-func (k *keyedMutex) lock(key string) (unlock func()) {
-	k.mu.Lock()
-	e, ok := k.held[key]
-	if !ok {
-		e = &keyedEntry{}
-		k.held[key] = e
-	}
-	e.waiters++
-	k.mu.Unlock()
-	e.mu.Lock()
-	return func() {
-		e.mu.Unlock()
-		k.mu.Lock()
-		if e.waiters--; e.waiters == 0 {
-			delete(k.held, key)
-		}
-		k.mu.Unlock()
-	}
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/retailsync/retailsync/adapters/erpnext"
 	"github.com/retailsync/retailsync/adapters/woocommerce"
 	"github.com/retailsync/retailsync/internal/engine"
+	"github.com/retailsync/retailsync/internal/keyedlock"
 	"github.com/retailsync/retailsync/internal/mapping"
 )
 
@@ -57,7 +58,7 @@ type Flow struct {
 	deps Deps
 	// customers serialises find-or-create per customer key: two orders of one new buyer handled at
 	// once would otherwise both miss and create the customer twice (emails are not unique in ERPNext).
-	customers keyedMutex
+	customers *keyedlock.Locks
 }
 
 // New checks deps and returns the flow.
@@ -65,7 +66,7 @@ func New(deps Deps) (*Flow, error) {
 	if deps.Store == nil || deps.ERP == nil || deps.Mapper == nil || deps.Engine == nil || deps.Cursors == nil {
 		return nil, errors.New("orders: Store, ERP, Mapper, Engine and Cursors are required")
 	}
-	return &Flow{deps: deps, customers: keyedMutex{held: map[string]*keyedEntry{}}}, nil
+	return &Flow{deps: deps, customers: keyedlock.New()}, nil
 }
 
 // Register routes order changes to the flow's handler. Call it before the engine starts.
