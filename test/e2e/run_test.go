@@ -19,6 +19,7 @@ import (
 	woosim "github.com/retailsync/retailsync/adapters/woocommerce/sim"
 	"github.com/retailsync/retailsync/internal/demo"
 	"github.com/retailsync/retailsync/internal/testenv"
+	"github.com/retailsync/retailsync/internal/testwait"
 )
 
 // syncBuffer is a bytes.Buffer safe to read while a process writes to it.
@@ -39,20 +40,10 @@ func (b *syncBuffer) String() string {
 	return b.buf.String()
 }
 
-// waitFor polls cond until it holds or the deadline passes.
+// waitFor polls cond, an outside process's effects, until it holds or the deadline passes.
 func waitFor(t *testing.T, timeout time.Duration, what string, cond func() (bool, string)) {
 	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for {
-		ok, detail := cond()
-		if ok {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s: %s", what, detail)
-		}
-		time.Sleep(200 * time.Millisecond) // polling an outside process's effects
-	}
+	testwait.Until(t, timeout, 200*time.Millisecond, what, cond)
 }
 
 // TestRunFilesWithoutACluster runs the sample YAML through the real binary's `run -f` against both

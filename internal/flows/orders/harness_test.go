@@ -28,6 +28,7 @@ import (
 	"github.com/retailsync/retailsync/internal/simkit"
 	"github.com/retailsync/retailsync/internal/store"
 	"github.com/retailsync/retailsync/internal/store/storetest"
+	"github.com/retailsync/retailsync/internal/testwait"
 	"github.com/retailsync/retailsync/internal/throttle"
 )
 
@@ -302,19 +303,7 @@ func num(v any) decimal.Decimal {
 // eventually waits for cond to hold, failing with what describe says when the deadline passes.
 func eventually(t testing.TB, timeout time.Duration, what string, cond func() (bool, string)) {
 	t.Helper()
-	deadline := time.Now().Add(timeout)
-	tick := time.NewTicker(20 * time.Millisecond)
-	defer tick.Stop()
-	for {
-		ok, detail := cond()
-		if ok {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s: %s", what, detail)
-		}
-		<-tick.C
-	}
+	testwait.Until(t, timeout, 20*time.Millisecond, what, cond)
 }
 
 // settled reports whether the engine has nothing left to do.

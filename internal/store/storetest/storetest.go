@@ -16,6 +16,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/retailsync/retailsync/internal/store"
+	"github.com/retailsync/retailsync/internal/testwait"
 )
 
 // PostgresDSNEnv names the variable holding the DSN of a PostgreSQL server tests may create
@@ -98,13 +99,5 @@ func withDatabase(t testing.TB, dsn, name string) string {
 // takes ~15s), then fails the test naming what it waited for.
 func Eventually(t testing.TB, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(90 * time.Second)
-	tick := time.NewTicker(5 * time.Millisecond)
-	defer tick.Stop()
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting until %s", what)
-		}
-		<-tick.C
-	}
+	testwait.Until(t, 90*time.Second, 5*time.Millisecond, what, func() (bool, string) { return cond(), "" })
 }
