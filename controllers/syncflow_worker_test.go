@@ -55,6 +55,24 @@ func markAvailable(dep *appsv1.Deployment, replicas int32) {
 	}).Should(Succeed())
 }
 
+// setSuspend sets the flow's spec.suspend.
+func setSuspend(flow *v1alpha1.SyncFlow, suspend bool) {
+	GinkgoHelper()
+	Expect(k8s.Get(context.Background(), client.ObjectKeyFromObject(flow), flow)).To(Succeed())
+	before := flow.DeepCopy()
+	flow.Spec.Suspend = suspend
+	Expect(k8s.Patch(context.Background(), flow, client.MergeFrom(before))).To(Succeed())
+}
+
+// expectReplicas waits until the Deployment asks for n replicas.
+func expectReplicas(dep *appsv1.Deployment, n int32) {
+	GinkgoHelper()
+	Eventually(func(g Gomega) {
+		g.Expect(k8s.Get(context.Background(), client.ObjectKeyFromObject(dep), dep)).To(Succeed())
+		g.Expect(dep.Spec.Replicas).To(HaveValue(Equal(n)))
+	}).Should(Succeed())
+}
+
 // workerClient acts as the flow's worker ServiceAccount would, through impersonation.
 func workerClient(ns string) client.Client {
 	cfg := rest.CopyConfig(env.Config)
@@ -145,23 +163,12 @@ var _ = Describe("SyncFlow worker", func() {
 		dep := workerDeployment(ns)
 		Expect(*dep.Spec.Replicas).To(BeEquivalentTo(1))
 
-		Expect(k8s.Get(ctx, client.ObjectKeyFromObject(flow), flow)).To(Succeed())
-		before := flow.DeepCopy()
-		flow.Spec.Suspend = true
-		Expect(k8s.Patch(ctx, flow, client.MergeFrom(before))).To(Succeed())
-		Eventually(func(g Gomega) {
-			g.Expect(k8s.Get(ctx, client.ObjectKeyFromObject(dep), dep)).To(Succeed())
-			g.Expect(*dep.Spec.Replicas).To(BeEquivalentTo(0))
-		}).Should(Succeed())
+		setSuspend(flow, true)
+		expectReplicas(dep, 0)
 		expectFlowReady(flow, metav1.ConditionFalse, "Suspended")
 
-		before = flow.DeepCopy()
-		flow.Spec.Suspend = false
-		Expect(k8s.Patch(ctx, flow, client.MergeFrom(before))).To(Succeed())
-		Eventually(func(g Gomega) {
-			g.Expect(k8s.Get(ctx, client.ObjectKeyFromObject(dep), dep)).To(Succeed())
-			g.Expect(*dep.Spec.Replicas).To(BeEquivalentTo(1))
-		}).Should(Succeed())
+		setSuspend(flow, false)
+		expectReplicas(dep, 1)
 	})
 
 	It("stops the worker when suspended even while a reference is not Ready, and keeps no stale Degraded", func(ctx SpecContext) {
@@ -180,13 +187,9 @@ var _ = Describe("SyncFlow worker", func() {
 		expectFlowReady(flow, metav1.ConditionFalse, "StoreConnectionNotReady")
 		Expect(cond(Default, flow, v1alpha1.ConditionDegraded)).To(BeNil(), "Degraded judged before the block must not stay")
 
-		Expect(k8s.Get(ctx, client.ObjectKeyFromObject(flow), flow)).To(Succeed())
-		before := flow.DeepCopy()
-		flow.Spec.Suspend = true
-		Expect(k8s.Patch(ctx, flow, client.MergeFrom(before))).To(Succeed())
+		setSuspend(flow, true)
+		expectReplicas(dep, 0)
 		Eventually(func(g Gomega) {
-			g.Expect(k8s.Get(ctx, client.ObjectKeyFromObject(dep), dep)).To(Succeed())
-			g.Expect(*dep.Spec.Replicas).To(BeEquivalentTo(0))
 			g.Expect(cond(g, flow, v1alpha1.ConditionSuspended)).To(HaveField("Status", metav1.ConditionTrue))
 		}).Should(Succeed())
 		expectFlowReady(flow, metav1.ConditionFalse, "StoreConnectionNotReady")
